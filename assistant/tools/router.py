@@ -1,0 +1,835 @@
+"""Deterministic question → tool routing for the embedded default, which has no language model.
+
+A question is read for three things: which chips it names (catalogue names and aliases),
+which quantities it gives (counts, PUE, MFU, GPU-hours ...), and what it asks (TPP, export
+classification, power, comparison, training, fleet compute). Tools run only when the
+question asks for a calculation; a factual question ("Who runs the Yiwu compound?")
+yields no outcome. When an input is missing or contradictory the outcome carries an
+`error` that says what to supply, and nothing is guessed. Named fleets ("the Xinjiang
+chips", "Stargate") come from named_defaults.json, each with its source document.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from ..types import ToolCall
+from . import summaries
+from .catalogue import Catalogue, Chip
+from .compare import compare_fleets, make_side
+from .errors import ToolInputError, UnknownChipError
+from .export import classify_export
+from .fleet import equivalent_count, fleet_compute
+from .formatting import fmt_num, sentence_case
+from .mentions import ChipMention, FleetRef, find_chip_mentions
+from .named import NamedDefaults, NamedFleet, NamedRun
+from .power import accelerators_for_capacity, power_estimate
+from .quantities import Quantity, parse_quantities
+from .results import ToolResult, merge_sources
+from .tpp import compute_tpp
+from .training import implied_mfu, training_cost, training_flops, training_time
+from .validation import MAX_TDP_W, check_precision
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ToolOutcome:
+    """One tool run (or the reason it could not run) for the answer composer.
+
+    `summary` leads with the computed result and states inputs and formula in one or two
+    plain sentences, without citation markers; `error` is set instead of a result when an
+    input is missing or invalid, and says what the user can supply.
+    """
+
+    name: str
+    arguments: dict[str, Any]
+    result: dict[str, Any]
+    summary: str
+    sources: list[str]
+    error: str | None = None
+
+    def to_tool_call(self) -> ToolCall:
+        """The public `ToolCall` shape of assistant.types."""
+        return ToolCall(name=self.name, arguments=dict(self.arguments), result=dict(self.result), error=self.error)
+
+
+# ---------------------------------------------------------------- intents
+
+_INTENTS: dict[str, re.Pattern[str]] = {
+    "tpp": re.compile(r"\btpp\b|total processing performance|performance density|\bpd\b"),
+    "export": re.compile(
+        r"\bcontrolled\b|\bcontrols?\b|export|\blicen[cs]\w*|\b3a090|\beccn\b|classif\w*|\brestrict\w*|\bbann?ed\b"
+        r"|\bban\b|\ballowed\b|\bpermitted\b|\blegal\w*|case[- ]by[- ]case|\bnote 2\b|gr[ae]y zone"
+        r"|\b(?:sell|sold|sale|sales|ship)\w*\b.{0,40}\bchina\b|\bthresholds?\b"
+    ),
+    "power": re.compile(
+        r"\bmegawatts?\b|\bgigawatts?\b|\bkilowatts?\b|\b[kmgt]wh?\b|\bpue\b|\belectric\w*|\benergy\b|\bpower\b"
+        r"|\bdraw\w*\b|\bconsum\w*|\bwatts?\b|\bgrid\b"
+    ),
+    "compare": re.compile(
+        r"\bcompar\w*|\bvs\.?(?!\w)|\bversus\b|\b(?:share|fraction|percent(?:age)?|proportion|multiple|portion)\s+of\b"
+        r"|\bratio\b|\bhow many times\b|\brelative to\b|\bas much as\b|\bagainst\b|\bmatch\w*\b|\bequal\w*\b"
+        r"|\b(?:more|less|fewer|bigger|larger|smaller|faster|slower|stronger|weaker|better|worse|greater)\b[\w\s'’-]{0,25}?\bthan\b"
+    ),
+    "training": re.compile(r"\btrain\w*|\bgpu[- ]?hours?\b|\bmfu\b|\b6\s?[·x×*]?\s?n\s?[·x×*]?\s?d\b|\bpre-?train\w*"),
+    "fleet": re.compile(
+        r"\bexa-?flop\w*|\beflop\w*|\bpeta-?flop\w*|\bpflop\w*|\bflop/?s\b|\bflops\b|h100[- ]equivalents?"
+        r"|\bequivalents?\b|total compute|how much compute|\bcomput\w* (?:power|capacity)\b|processing power"
+        r"|peak (?:compute|performance|throughput)"
+    ),
+}
+_COMPUTE_WORDS = re.compile(r"\bcomput\w* (?:power|capacity)\b|processing power")
+_CALC_CUE = re.compile(
+    r"\bcalculat\w*|\bcompute\b|\bhow (?:many|much|long|big|large|fast|powerful)\b|\bwhat (?:share|fraction|percent\w*|"
+    r"proportion|ratio)\b|\bestimat\w*|\bwhat(?:'s| is| was| would be) the (?:tpp|pd|performance density|mfu)\b"
+    r"|\bis (?:the|an?|it)\b.{0,40}\b(?:controlled|banned|restricted|allowed)\b"
+)
+_FACTUAL_START = re.compile(
+    r"^\s*(?:who|whom|whose|when|where|why|what happened|which (?:company|companies|firm|"
+    r"country|countries|official|people|person))\b",
+    re.I,
+)
+_RUN_CUE = re.compile(
+    r"\b(?:compute|flops?|mfu|utili[sz]\w*|gpu[- ]?hours?|cost\w*|price|how long|how much|"
+    r"efficien\w*|how many|days|6\s?n\s?d|calculat\w*|estimat\w*|implied|achiev\w*)\b"
+)
+_DENOMINATOR_CUE = re.compile(
+    r"(?:share|fraction|percent(?:age)?|proportion|portion|multiple)\s+of|relative to|compared?\s+(?:with|to)|than"
+    r"|\bvs\.?|versus|against|\bof\b",
+    re.I,
+)
+_PRECISION_IN_TEXT = re.compile(
+    r"\b(bf16|fp16|bfloat16|fp8|fp4|int8|mxfp8|mxfp4|nvfp4|fp6|fp32|fp64|tf32|int4)\b", re.I
+)
+_NOT_DATACENTER = re.compile(
+    r"\bgaming\b|\bconsumer\b|\bnot (?:designed|marketed|meant|intended) for data ?cent(?:er|re)s?"
+    r"|\bdesktop\b|\bworkstation\b",
+    re.I,
+)
+_DATACENTER = re.compile(
+    r"\b(?:designed|marketed|meant|intended|built) for data ?cent(?:er|re)s?|data[- ]?cent(?:er|re) "
+    r"(?:chip|gpu|accelerator|part)",
+    re.I,
+)
+_RULE_FOCUS: list[tuple[str, re.Pattern[str]]] = [
+    ("jan_2026", re.compile(r"\b2026\b|case[- ]by[- ]case|\bjanuary\b|\bjan\.?\b", re.I)),
+    ("oct_2022", re.compile(r"\b2022\b|original rule|first rule", re.I)),
+    ("oct_2023", re.compile(r"\b2023\b|\bnovember\b|current rule|\btoday\b|\bnow\b", re.I)),
+]
+_COUNT_FILLER = {
+    "of",
+    "the",
+    "nvidia",
+    "nvidias",
+    "nvidia's",
+    "nvidia’s",
+    "huawei",
+    "huawei's",
+    "huaweis",
+    "huawei’s",
+    "amd",
+    "x",
+    "×",
+    "*",
+    "additional",
+    "more",
+    "new",
+    "extra",
+    "planned",
+    "banned",
+    "smuggled",
+    "advanced",
+    "such",
+    "its",
+    "their",
+    "those",
+    "these",
+    "all",
+}
+_GENERIC_DEVICE = re.compile(
+    r"^\s*(?:(?:nvidia|huawei|ai|advanced|banned|smuggled|additional|more|of|the|data[- ]?center)"
+    r"\s+)*(?:gpus?|chips?|accelerators?|processors?|cards?|npus?|units?|devices?)\b",
+    re.I,
+)
+_SINGLE_BEFORE = re.compile(
+    r"(?:\b(?:an?|one|single|each|per|every|individual)\s+(?:(?:single|nvidia|huawei)\s+)?)$", re.I
+)
+_CHIP_LIKE = re.compile(r"(?<![\w-])(?:[A-Z]{1,4}\d{2,4}[A-Z]{0,3}|\d{3,4}[A-Z]{1,2})(?![\w-])")
+_NOT_CHIP_LIKE = re.compile(r"^(?:FY|Q|EO|ISO|ISCA|GPT|S|COVID|FR|RIN|CY|H1|H2|AI)\d", re.I)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass
+class _Parsed:
+    question: str
+    text: str
+    lower: str
+    chips: list[ChipMention]
+    quantities: list[Quantity]
+    intents: set[str]
+    named_fleets: list[tuple[NamedFleet, int]]
+    named_runs: list[NamedRun]
+    unknown_tokens: list[str]
+
+
+def _normalise_text(question: str) -> str:
+    text = unicodedata.normalize("NFKC", question)
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("–", "-")
+
+
+def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Parsed:
+    text = _normalise_text(question)
+    chips = find_chip_mentions(text, catalogue)
+    masked = list(text)
+    for m in chips:
+        masked[m.start : m.end] = " " * (m.end - m.start)
+    masked_text = "".join(masked)
+    quantities = parse_quantities(masked_text)
+    lower = text.lower()
+    intent_text = _COMPUTE_WORDS.sub(" compute capacity ", lower)
+    intents = {name for name, pattern in _INTENTS.items() if pattern.search(intent_text)}
+    if _COMPUTE_WORDS.search(lower):
+        intents.add("fleet")
+        if not re.search(
+            r"\bpower (?:draw|consumption|use|usage|demand|needs?|requirements?)\b|\bmegawatts?\b|\bpue\b"
+            r"|\belectric\w*|\benergy\b",
+            lower,
+        ):
+            intents.discard("power")
+    named_fleets: list[tuple[NamedFleet, int]] = []
+    for fleet in defaults.fleets:
+        hits = [m.start() for p in fleet.patterns for m in [p.search(text)] if m]
+        if hits:
+            named_fleets.append((fleet, min(hits)))
+    present = {f.key for f, _ in named_fleets}
+    superseded = {s for f, _ in named_fleets for s in f.supersedes if s in present}
+    named_fleets = [(f, pos) for f, pos in named_fleets if f.key not in superseded]
+    named_runs = [run for run in defaults.runs if any(p.search(text) for p in run.patterns)]
+    if (
+        named_runs
+        and _RUN_CUE.search(lower)
+        and re.search(
+            r"\b(?:compute|flops?|mfu|cost\w*|gpu[- ]?hours?|"
+            r"how long|days|utili[sz]\w*|efficien\w*)\b",
+            lower,
+        )
+    ):
+        intents.add("training")
+    unknown = [m.group(0) for m in _CHIP_LIKE.finditer(masked_text) if not _NOT_CHIP_LIKE.match(m.group(0))]
+    return _Parsed(question, text, lower, chips, quantities, intents, named_fleets, named_runs, unknown)
+
+
+def _is_factual(parsed: _Parsed) -> bool:
+    """Questions that ask who/when/where/why are not calculations unless they say so."""
+    return bool(_FACTUAL_START.search(parsed.text)) and not _CALC_CUE.search(parsed.lower)
+
+
+def _fleets(parsed: _Parsed, catalogue: Catalogue) -> tuple[list[FleetRef], list[ChipMention]]:
+    """Explicit fleets (count + chip) and named fleets, in order; plus chips named without a count."""
+    numbers = [q for q in parsed.quantities if q.kind == "number"]
+    used: set[int] = set()
+    fleets: list[FleetRef] = []
+    no_count: list[ChipMention] = []
+    for mention in parsed.chips:
+        count: float | None = None
+        start = mention.start
+        for idx, q in enumerate(numbers):
+            if idx in used or q.end > mention.start or mention.start - q.end > 40:
+                continue
+            between = re.findall(r"[\w'×*]+", parsed.text[q.end : mention.start])
+            if all(w.lower() in _COUNT_FILLER for w in between):
+                count = q.value
+                start = q.start
+                used.add(idx)
+        if count is None and _SINGLE_BEFORE.search(parsed.text[max(0, mention.start - 30) : mention.start]):
+            count = 1
+        if count is None:
+            no_count.append(mention)
+            continue
+        fleets.append(
+            FleetRef(_fleet_label(count, mention.chip), mention.chip, count, start, list(mention.chip.citation_ids))
+        )
+    # "115,000 GPUs ... if they were H100s": one generic count pairs with one chip named without a count.
+    generic = [q for idx, q in enumerate(numbers) if idx not in used and _GENERIC_DEVICE.match(parsed.text[q.end :])]
+    if len(generic) == 1 and len(no_count) == 1:
+        mention = no_count.pop()
+        fleets.append(
+            FleetRef(
+                _fleet_label(generic[0].value, mention.chip),
+                mention.chip,
+                generic[0].value,
+                min(generic[0].start, mention.start),
+                list(mention.chip.citation_ids),
+            )
+        )
+    for named, pos in parsed.named_fleets:
+        chip = catalogue.find(named.chip)
+        ref = FleetRef(
+            named.label, chip, named.count, pos, [named.doc_id, *(chip.citation_ids if chip else [])], named=named.key
+        )
+        if chip is None:
+            ref.error = (
+                f"the catalogue has no chip {named.chip!r} for {named.label}; supply the chip and count explicitly"
+            )
+        # An explicit "115,000 H100s" that restates the named fleet is the same fleet, not a second one.
+        fleets = [f for f in fleets if not (chip and f.chip and f.chip.id == chip.id and f.count == named.count)]
+        no_count = [m for m in no_count if not (chip and m.chip.id == chip.id)]
+        fleets.append(ref)
+    fleets.sort(key=lambda f: f.start)
+    return fleets, no_count
+
+
+def _fleet_label(count: float, chip: Chip) -> str:
+    return f"{fmt_num(count)} {chip.name}"
+
+
+def _one(
+    parsed: _Parsed, kind: str, role: str | None = None, roles: tuple[str | None, ...] | None = None
+) -> Quantity | None:
+    """The single quantity of a kind (and role); two different values are contradictory inputs."""
+    found = [
+        q
+        for q in parsed.quantities
+        if q.kind == kind and (roles is None or q.role in roles) and (role is None or q.role == role)
+    ]
+    values = {q.value for q in found}
+    if len(values) > 1:
+        name = role or kind
+        raise ToolInputError(
+            name, f"contradictory inputs: {', '.join(q.text.strip() for q in found)} were all given; give one {name}"
+        )
+    return found[0] if found else None
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def _ok(
+    name: str, arguments: dict[str, Any], result: ToolResult, summary: str, extra_sources: list[str] | None = None
+) -> ToolOutcome:
+    data = result.to_dict()
+    sources = merge_sources(data["sources"], extra_sources or [])
+    data["sources"] = sources
+    return ToolOutcome(
+        name=name, arguments=_plain_args(arguments), result=data, summary=sentence_case(summary), sources=sources
+    )
+
+
+def _fail(name: str, arguments: dict[str, Any], message: str) -> ToolOutcome:
+    return ToolOutcome(
+        name=name,
+        arguments=_plain_args(arguments),
+        result={},
+        summary=f"Not computed: {message}",
+        sources=[],
+        error=message,
+    )
+
+
+def _plain_args(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.name if isinstance(v, Chip) else v) for k, v in arguments.items() if v is not None}
+
+
+def _run(
+    name: str,
+    arguments: dict[str, Any],
+    call: Callable[[], ToolResult],
+    summarise: Callable[[ToolResult], str],
+    extra_sources: list[str] | None = None,
+) -> ToolOutcome:
+    """Run a tool; a ToolInputError becomes an outcome whose error says what to supply."""
+    try:
+        result = call()
+    except ToolInputError as exc:
+        logger.info("tool %s not computed: %s", name, exc)
+        return _fail(name, arguments, str(exc))
+    return _ok(name, arguments, result, summarise(result), extra_sources)
+
+
+# ---------------------------------------------------------------- per-intent handlers
+
+
+def _spec_arguments(parsed: _Parsed) -> dict[str, Any]:
+    """User-given chip figures in the question (TPP, PD, die area, bandwidths, throughput, data-center use)."""
+    args: dict[str, Any] = {}
+    tpp = _one(parsed, "tpp")
+    pd = _one(parsed, "performance_density")
+    area = _one(parsed, "area")
+    mem = _one(parsed, "bandwidth", "memory")
+    link = _one(parsed, "bandwidth", "interconnect")
+    if tpp:
+        args["tpp"] = tpp.value
+    if pd:
+        args["performance_density"] = pd.value
+    if area:
+        args["die_area_mm2"] = area.value
+    if mem:
+        args["memory_bw_gbps"] = mem.value
+    if link:
+        args["interconnect_gbps"] = link.value
+    for q in parsed.quantities:
+        if q.kind == "flops_rate" and q.role and q.value < 1e17:  # per-chip figures, not fleet totals
+            key = "int8_tops" if q.role == "int8" else f"{q.role}_tflops"
+            args[key] = q.value / 1e12
+    if _NOT_DATACENTER.search(parsed.text):
+        args["data_center"] = False
+    elif _DATACENTER.search(parsed.text):
+        args["data_center"] = True
+    return args
+
+
+def _unknown_chip_outcome(name: str, parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]:
+    if not parsed.unknown_tokens:
+        return []
+    token = parsed.unknown_tokens[0]
+    err = UnknownChipError(token, catalogue.suggest(token))
+    return [
+        _fail(
+            name,
+            {"chip": token},
+            f"{err} Supply a catalogue chip name, or the chip's figures "
+            "(dense TFLOPS at a precision, or TPP, and die area).",
+        )
+    ]
+
+
+def _export_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]:
+    specs = _spec_arguments(parsed)
+    chips = _unique_chips(parsed)
+    focus = next((rule for rule, pattern in _RULE_FOCUS if pattern.search(parsed.text)), "oct_2023")
+    outcomes = []
+    if chips:
+        for chip in chips:
+            args = {
+                "chip": chip,
+                **{k: v for k, v in specs.items() if k not in {"tpp", "performance_density"} or len(chips) == 1},
+            }
+            outcomes.append(
+                _run(
+                    "export_classification",
+                    args,
+                    partial(classify_export, **args),
+                    partial(summaries.export_summary, focus=focus),
+                )
+            )
+    elif "tpp" in specs or any(k.endswith(("_tflops", "_tops")) for k in specs):
+        args = {"label": "chip described", **specs}
+        outcomes.append(
+            _run(
+                "export_classification",
+                args,
+                lambda: classify_export(**args),
+                lambda r: summaries.export_summary(r, focus),
+            )
+        )
+    else:
+        return _unknown_chip_outcome("export_classification", parsed, catalogue)
+    for outcome in outcomes:
+        lead = outcome.result.get("result", {}).get(focus) if outcome.error is None else None
+        if lead and lead["verdict"] == "undetermined":
+            # The verdict asked about needs a figure we do not have: say which, keep what was computed.
+            outcome.error = f"{', '.join(lead['missing_inputs'])}: {lead['decided_by']}"
+    return outcomes
+
+
+def _tpp_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]:
+    specs = {
+        k: v
+        for k, v in _spec_arguments(parsed).items()
+        if k in {"bf16_tflops", "fp8_tflops", "fp4_tflops", "int8_tops", "die_area_mm2"}
+    }
+    chips = _unique_chips(parsed)
+    outcomes = []
+    if chips:
+        for chip in chips:
+            args = {"chip": chip, **(specs if len(chips) == 1 else {})}
+            outcomes.append(_run("tpp", args, partial(compute_tpp, **args), summaries.tpp_summary))
+    elif any(k.endswith(("_tflops", "_tops")) for k in specs):
+        args = {"label": "chip described", **specs}
+        outcomes.append(_run("tpp", args, lambda: compute_tpp(**args), summaries.tpp_summary))
+    else:
+        return _unknown_chip_outcome("tpp", parsed, catalogue)
+    if re.search(r"performance density|\bpd\b|\bdensity\b", parsed.lower):
+        for outcome in outcomes:
+            result = outcome.result.get("result", {})
+            if outcome.error is None and result.get("performance_density") is None:
+                outcome.error = f"die_area_mm2: {result['pd_status']}"
+    return outcomes
+
+
+def _unique_chips(parsed: _Parsed) -> list[Chip]:
+    seen: dict[str, Chip] = {}
+    for m in parsed.chips:
+        seen.setdefault(m.chip.id, m.chip)
+    return list(seen.values())
+
+
+def _needs_count(name: str, mention: ChipMention) -> ToolOutcome:
+    return _fail(
+        name,
+        {"chip": mention.chip},
+        f"count: no number of {mention.chip.name} accelerators was given; "
+        f"supply a count (for example '10,000 {mention.chip.name}')",
+    )
+
+
+def _fleet_error(name: str, fleet: FleetRef) -> ToolOutcome | None:
+    if fleet.error:
+        return _fail(name, {"fleet": fleet.label}, fleet.error)
+    return None
+
+
+def _power_outcomes(
+    parsed: _Parsed, fleets: list[FleetRef], no_count: list[ChipMention], catalogue: Catalogue
+) -> list[ToolOutcome]:
+    pue = _one(parsed, "pue")
+    util = _one(parsed, "fraction", roles=("utilisation",))
+    price = _one(parsed, "usd_per_kwh")
+    powers = [q for q in parsed.quantities if q.kind == "power"]
+    tdps = [q for q in powers if 0 < q.value <= MAX_TDP_W]
+    capacities = [q for q in powers if q.value > MAX_TDP_W]
+    if len({q.value for q in tdps}) > 1:
+        raise ToolInputError("tdp_w", f"contradictory inputs: {', '.join(q.text for q in tdps)}; give one TDP")
+    if len({q.value for q in capacities}) > 1:
+        raise ToolInputError(
+            "capacity_w", f"several power budgets given: {', '.join(q.text for q in capacities)}; give one"
+        )
+    common: dict[str, Any] = {
+        "pue": pue.value if pue else None,
+        "utilisation": util.value if util else None,
+        "usd_per_kwh": price.value if price else None,
+        "tdp_w": tdps[0].value if tdps else None,
+    }
+    explicit = [f for f in fleets if f.named is None]
+    targets = explicit or fleets
+    outcomes: list[ToolOutcome] = []
+    if not targets and capacities:
+        chips = _unique_chips(parsed)
+        if len(chips) == 1:
+            args = {"chip": chips[0], "capacity_w": capacities[0].value, "pue": common["pue"], "tdp_w": common["tdp_w"]}
+            return [
+                _run(
+                    "accelerators_for_capacity",
+                    args,
+                    lambda: accelerators_for_capacity(**{k: v for k, v in args.items() if v is not None}),
+                    summaries.capacity_summary,
+                )
+            ]
+    if not targets and tdps and not parsed.chips:
+        generic = [q for q in parsed.quantities if q.kind == "number" and _GENERIC_DEVICE.match(parsed.text[q.end :])]
+        if len(generic) == 1:
+            args = {"label": "accelerators", "count": generic[0].value, **common}
+            return [
+                _run(
+                    "power",
+                    args,
+                    lambda: power_estimate(**{k: v for k, v in args.items() if v is not None}),
+                    summaries.power_summary,
+                )
+            ]
+    for fleet in targets[:4]:
+        error = _fleet_error("power", fleet)
+        if error:
+            outcomes.append(error)
+            continue
+        args = {"chip": fleet.chip, "count": fleet.count, **common}
+        extra = [s for s in fleet.sources]
+        outcomes.append(
+            _run(
+                "power",
+                args,
+                partial(power_estimate, **{k: v for k, v in args.items() if v is not None}),
+                partial(summaries.power_summary, fleet=fleet),
+                extra,
+            )
+        )
+    if not targets:
+        outcomes.extend(_needs_count("power", m) for m in no_count[:2])
+    return outcomes
+
+
+def _fleet_outcomes(parsed: _Parsed, fleets: list[FleetRef], no_count: list[ChipMention]) -> list[ToolOutcome]:
+    precision_word = _PRECISION_IN_TEXT.search(parsed.text)
+    precision = precision_word.group(1) if precision_word else None
+    if precision:
+        check_precision(precision)
+    explicit = [f for f in fleets if f.named is None]
+    targets = explicit or fleets
+    outcomes = []
+    for fleet in targets[:4]:
+        error = _fleet_error("fleet_compute", fleet)
+        if error:
+            outcomes.append(error)
+            continue
+        args = {"chip": fleet.chip, "count": fleet.count, "precision": precision}
+        outcomes.append(
+            _run(
+                "fleet_compute",
+                args,
+                partial(fleet_compute, fleet.chip, fleet.count or 0, precision=precision),
+                partial(summaries.fleet_summary, fleet=fleet),
+                list(fleet.sources),
+            )
+        )
+    if not targets:
+        outcomes.extend(_needs_count("fleet_compute", m) for m in no_count[:2])
+    return outcomes
+
+
+def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[ChipMention]) -> list[ToolOutcome]:
+    sides = list(fleets)
+    if len(sides) < 2 and not fleets:
+        chips = _unique_chips(parsed)
+        if len(chips) == 2:  # per-chip comparison: "How does the 910C compare with the H100?"
+            sides = [
+                FleetRef(m.chip.name, m.chip, 1, m.start, list(m.chip.citation_ids))
+                for m in parsed.chips
+                if m.chip.id in {c.id for c in chips}
+            ]
+            sides = list({s.chip.id: s for s in reversed(sides) if s.chip}.values())[::-1]
+    if len(sides) == 1 and len(no_count) == 1 and re.search(r"\bhow many\b", parsed.lower) and sides[0].chip:
+        # "How many H100s would match Stargate's compute?" — the count is the unknown.
+        ref, target = sides[0], no_count[0]
+        eq_args: dict[str, Any] = {"chip": target.chip, "reference_chip": ref.chip, "reference_count": ref.count}
+        return [
+            _run(
+                "equivalent_count",
+                eq_args,
+                lambda: equivalent_count(target.chip, ref.chip, ref.count or 0),  # type: ignore[arg-type]
+                lambda r: summaries.equivalent_summary(r, ref),
+                list(ref.sources),
+            )
+        ]
+    if len(sides) < 2:
+        if len(sides) == 1 and no_count:
+            return [_needs_count("compare_fleets", no_count[0])]
+        counts = {s.count for s in sides}
+        loose = [
+            q
+            for q in parsed.quantities
+            if q.kind == "number" and q.value not in counts and not (1900 <= q.value <= 2100 and "," not in q.text)
+        ]
+        if len(sides) == 1 and loose:
+            return [
+                _fail(
+                    "compare_fleets",
+                    {"a": loose[0].text, "b": sides[0].label},
+                    f"chip: no accelerator is named for {loose[0].text}; say which chip "
+                    f"(for example '{loose[0].text} H100s')",
+                )
+            ]
+        return []
+    if len(sides) > 2:
+        names = ", ".join(s.label for s in sides)
+        return [
+            _fail(
+                "compare_fleets",
+                {"fleets": names},
+                f"fleets: several fleets were named ({names}); compare two at a time",
+            )
+        ]
+    a, b = _order_sides(parsed, sides)
+    for side in (a, b):
+        if side.error:
+            return [_fail("compare_fleets", {"fleet": side.label}, side.error)]
+    args: dict[str, Any] = {
+        "a": f"{fmt_num(a.count or 0)} × {a.chip.name if a.chip else '?'}",
+        "b": f"{fmt_num(b.count or 0)} × {b.chip.name if b.chip else '?'}",
+    }
+
+    def call() -> ToolResult:
+        side_a = make_side(a.chip, a.count or 0, label=a.label, name="a")
+        side_b = make_side(b.chip, b.count or 0, label=b.label, name="b")
+        return compare_fleets(side_a, side_b, extra_sources=[*a.sources, *b.sources])
+
+    return [_run("compare_fleets", args, call, lambda r: summaries.compare_summary(r, parsed.lower, a, b))]
+
+
+def _order_sides(parsed: _Parsed, sides: list[FleetRef]) -> tuple[FleetRef, FleetRef]:
+    """The side right after 'share of', 'than', 'compared with' ... is the base (denominator)."""
+    first, second = sides
+    cue_ends = [m.end() for m in _DENOMINATOR_CUE.finditer(parsed.text)]
+
+    def preceded(side: FleetRef) -> bool:
+        return any(
+            0 <= side.start - end <= 16
+            and re.fullmatch(r"[\s\w'’]*", parsed.text[end : side.start])
+            and len(re.findall(r"\w+", parsed.text[end : side.start])) <= 2
+            for end in cue_ends
+        )
+
+    if preceded(first) and not preceded(second):
+        return second, first
+    return first, second
+
+
+def _training_outcomes(
+    parsed: _Parsed, fleets: list[FleetRef], no_count: list[ChipMention], catalogue: Catalogue
+) -> list[ToolOutcome]:
+    params = _one(parsed, "parameters")
+    tokens = _one(parsed, "tokens")
+    gpu_hours = _one(parsed, "gpu_hours")
+    duration = _one(parsed, "duration")
+    mfu = _one(parsed, "fraction", roles=("mfu", "utilisation"))
+    price = _one(parsed, "usd_per_gpu_hour")
+    run = parsed.named_runs[0] if parsed.named_runs and _RUN_CUE.search(parsed.lower) else None
+    explicit = [f for f in fleets if f.named is None]
+    fleet = explicit[0] if explicit else (fleets[0] if fleets else None)
+    chip = fleet.chip if fleet else (parsed.chips[0].chip if parsed.chips else None)
+    extra: list[str] = []
+    if run:
+        extra.append(run.doc_id)
+        chip = chip or catalogue.find(run.chip)
+    n = params.value if params else (run.parameters if run else None)
+    d = tokens.value if tokens else (run.tokens if run else None)
+    hours = gpu_hours.value if gpu_hours else None
+    if hours is None and run and not (fleet and duration):
+        hours = run.gpu_hours
+    usd = price.value if price else (run.usd_per_gpu_hour if run and not gpu_hours else None)
+    label = run.label if run and not params and not tokens else None
+
+    if n and d and (hours or (fleet and duration)):
+        if chip is None:
+            return [
+                _fail(
+                    "implied_mfu",
+                    {"parameters": n, "tokens": d, "gpu_hours": hours},
+                    "chip: no accelerator was named; supply the chip the GPU-hours ran on",
+                )
+            ]
+        args: dict[str, Any] = {
+            "parameters": n,
+            "tokens": d,
+            "chip": chip,
+            "gpu_hours": hours,
+            "count": fleet.count if fleet and duration else None,
+            "days": duration.value if fleet and duration else None,
+            "precision": _precision_arg(parsed),
+            "usd_per_gpu_hour": usd,
+            "fleet_size": fleet.count if fleet and not duration else None,
+        }
+        return [
+            _run(
+                "implied_mfu",
+                args,
+                lambda: implied_mfu(**{k: v for k, v in args.items() if v is not None and k != "chip"}, chip=chip),
+                lambda r: summaries.mfu_summary(r, parsed.lower, label),
+                extra,
+            )
+        ]
+    if n and d and fleet:
+        if mfu is None:
+            return [
+                _fail(
+                    "training_time",
+                    {"parameters": n, "tokens": d, "chip": fleet.chip, "count": fleet.count},
+                    "mfu: no model-FLOPs utilisation was given; supply one (for example 'at 40% MFU')",
+                )
+            ]
+        args = {
+            "parameters": n,
+            "tokens": d,
+            "count": fleet.count,
+            "chip": fleet.chip,
+            "mfu": mfu.value,
+            "precision": _precision_arg(parsed),
+        }
+        return [
+            _run(
+                "training_time",
+                args,
+                lambda: training_time(n, d, fleet.count or 0, fleet.chip, mfu=mfu.value, precision=args["precision"]),
+                summaries.time_summary,
+                extra + list(fleet.sources),
+            )
+        ]
+    if n and d:
+        args = {"parameters": n, "tokens": d}
+        return [
+            _run(
+                "training_compute",
+                args,
+                lambda: training_flops(n, d),
+                lambda r: summaries.flops_summary(r, label),
+                extra,
+            )
+        ]
+    if hours and usd:
+        args = {"gpu_hours": hours, "usd_per_gpu_hour": usd}
+        return [_run("training_cost", args, lambda: training_cost(hours, usd), summaries.cost_summary, extra)]
+    if (params or tokens or gpu_hours) and _CALC_CUE.search(parsed.lower):
+        missing = "tokens" if params and not tokens else "parameters" if tokens and not params else "parameters"
+        return [
+            _fail(
+                "training_compute",
+                {},
+                f"{missing}: give both the parameter count (for example '70B "
+                "parameters') and the training tokens (for example '15T tokens')",
+            )
+        ]
+    return []
+
+
+def _precision_arg(parsed: _Parsed) -> str | None:
+    word = _PRECISION_IN_TEXT.search(parsed.text)
+    return word.group(1) if word else None
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def route(question: str, catalogue: Catalogue, *, defaults: NamedDefaults | None = None) -> list[ToolOutcome]:
+    """Run the tools a question asks for; [] when it is not a calculation.
+
+    `defaults` are the named fleets and runs (loaded from named_defaults.json when None).
+    Never raises on bad or missing input: such cases come back as outcomes with `error`.
+    """
+    if not question or not question.strip():
+        return []
+    named = defaults if defaults is not None else NamedDefaults.load()
+    parsed = _parse(question, catalogue, named)
+    if not parsed.intents or _is_factual(parsed):
+        return []
+    outcomes: list[ToolOutcome] = []
+
+    def attempt(name: str, handler: Callable[[], list[ToolOutcome]]) -> list[ToolOutcome]:
+        """Contradictory or invalid inputs found while reading the question become error outcomes."""
+        try:
+            return handler()
+        except ToolInputError as exc:
+            logger.info("route: %s not computed: %s", name, exc)
+            return [_fail(name, {}, str(exc))]
+
+    fleets, no_count = _fleets(parsed, catalogue)
+    intents = parsed.intents
+    compared = False
+    if "compare" in intents:
+        result = attempt("compare_fleets", lambda: _compare_outcome(parsed, fleets, no_count))
+        compared = bool(result)
+        outcomes += result
+    if "export" in intents and not compared:
+        outcomes += attempt("export_classification", lambda: _export_outcomes(parsed, catalogue))
+    if "tpp" in intents and "export" not in intents and not compared:
+        outcomes += attempt("tpp", lambda: _tpp_outcomes(parsed, catalogue))
+    if "training" in intents:
+        outcomes += attempt("training", lambda: _training_outcomes(parsed, fleets, no_count, catalogue))
+    trained = any(o.name in {"implied_mfu", "training_time", "training_compute", "training_cost"} for o in outcomes)
+    power_specific = re.search(
+        r"\bmegawatts?\b|\bgigawatts?\b|\bpue\b|\belectric\w*|\benergy\b|\bdraw\w*|"
+        r"\bconsum\w*|\b[kmgt]wh?\b",
+        parsed.lower,
+    )
+    if "power" in intents and (not compared or power_specific) and not trained:
+        outcomes += attempt("power", lambda: _power_outcomes(parsed, fleets, no_count, catalogue))
+    if "fleet" in intents and not compared and not trained:
+        outcomes += attempt("fleet_compute", lambda: _fleet_outcomes(parsed, fleets, no_count))
+    return outcomes
