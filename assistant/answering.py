@@ -151,7 +151,7 @@ class ChatModelGenerator:
             return Draft(abstained=True)
         out = []
         for sentence in split_sentences(text):
-            m = re.search(r"\[(\d+)\]\s*$", sentence)
+            m = re.search(r"\[(\d+)\][.!?]?\s*$", sentence)
             if m and 1 <= int(m.group(1)) <= len(hits):
                 hit = hits[int(m.group(1)) - 1]
                 out.append(Scored(sentence[: m.start()].strip(), hit, 0, 1.0, 1.0, 1.0))

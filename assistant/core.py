@@ -27,23 +27,26 @@ SNIPPET_CHARS = 700
 
 
 class _CitationBook:
-    """Numbers sources in order of first use and keeps the sentences quoted from each."""
+    """Numbers sources in order of first use; one number per document, whose snippet holds
+    a window of every chunk it was quoted from, so each quoted sentence can be shown in place."""
 
     def __init__(self) -> None:
         self.by_doc: dict[str, int] = {}
         self.entries: list[dict[str, Any]] = []
 
-    def cite(self, meta: dict[str, Any], snippet: str, quote: str, score: float, collection: str) -> int:
+    def cite(self, meta: dict[str, Any], chunk_id: str, chunk_text: str, quote: str, score: float,
+             collection: str) -> int:
         doc_id = str(meta.get("doc_id", ""))
-        if doc_id in self.by_doc:
-            entry = self.entries[self.by_doc[doc_id] - 1]
-            if quote and quote not in entry["quotes"]:
-                entry["quotes"].append(quote)
-            return self.by_doc[doc_id]
-        self.entries.append({"meta": meta, "snippet": snippet, "quotes": [quote] if quote else [],
-                             "score": score, "collection": collection})
-        self.by_doc[doc_id] = len(self.entries)
-        return len(self.entries)
+        if doc_id not in self.by_doc:
+            self.entries.append({"meta": meta, "windows": {}, "quotes": [], "score": score, "collection": collection})
+            self.by_doc[doc_id] = len(self.entries)
+        entry = self.entries[self.by_doc[doc_id] - 1]
+        if quote and quote not in entry["quotes"]:
+            entry["quotes"].append(quote)
+        if chunk_id not in entry["windows"] or (quote and quote not in entry["windows"][chunk_id]):
+            size = SNIPPET_CHARS if not entry["windows"] else SNIPPET_CHARS // 2
+            entry["windows"][chunk_id] = _snippet(chunk_text, quote, size)
+        return self.by_doc[doc_id]
 
     def citations(self) -> list[Citation]:
         out = []
@@ -51,20 +54,21 @@ class _CitationBook:
             m = e["meta"]
             out.append(Citation(number=n, doc_id=str(m.get("doc_id", "")), title=str(m.get("title", "")),
                                 url=str(m.get("url", "")), publisher=str(m.get("publisher", "")),
-                                published=str(m.get("published", "")), snippet=e["snippet"],
+                                published=str(m.get("published", "")), snippet=" ".join(e["windows"].values()),
                                 score=round(float(e["score"]), 4), section=str(m.get("section", "")),
                                 collection=e["collection"], quote=" ".join(e["quotes"])))
         return out
 
 
-def _snippet(text: str, quote: str) -> str:
-    """The chunk around the quoted sentence, short enough for a source card."""
-    if len(text) <= SNIPPET_CHARS:
+def _snippet(text: str, quote: str, size: int = SNIPPET_CHARS) -> str:
+    """The chunk around the quoted sentence, short enough for a source card; never cuts the quote."""
+    size = max(size, len(quote) + 40)
+    if len(text) <= size:
         return text
     at = max(0, text.find(quote))
-    start = max(0, min(at - 200, len(text) - SNIPPET_CHARS))
-    cut = text[start:start + SNIPPET_CHARS]
-    return ("… " if start else "") + cut + (" …" if start + SNIPPET_CHARS < len(text) else "")
+    start = max(0, min(at - (size - len(quote)) // 2, len(text) - size))
+    cut = text[start:start + size]
+    return ("… " if start else "") + cut + (" …" if start + size < len(text) else "")
 
 
 class Assistant:
@@ -265,7 +269,7 @@ class Assistant:
                 meta = self.store.document_metadata(doc_id)
                 if meta:
                     text = meta.pop("_text", "")
-                    markers += f"[{book.cite(meta, _snippet(text, ''), '', 1.0, str(meta.get('kind', 'corpus')))}]"
+                    markers += f"[{book.cite(meta, doc_id, text, '', 1.0, str(meta.get('kind', 'corpus')))}]"
             for sentence in split_sentences(outcome.summary):
                 parts.append(f"{sentence} {markers}".strip())
             if outcome.error:
@@ -278,13 +282,13 @@ class Assistant:
                 if h.doc_id in seen or len(closest) >= 3:
                     continue
                 seen.add(h.doc_id)
-                n = book.cite(h.metadata, _snippet(h.text, ""), "", h.score, h.kind)
+                n = book.cite(h.metadata, h.chunk_id, h.text, "", h.score, h.kind)
                 m = h.metadata
                 closest.append(f"[{n}] {m.get('title', '')} ({m.get('publisher', '')}, {m.get('published', '') or 'undated'})")
             parts.append(messages["abstain"].format(sources="; ".join(closest)) if closest else messages["no_sources"])
         elif not draft.abstained:
             for s in draft.sentences:
-                n = book.cite(s.hit.metadata, _snippet(s.hit.text, s.text), s.text, s.hit.score, s.hit.kind)
+                n = book.cite(s.hit.metadata, s.hit.chunk_id, s.hit.text, s.text, s.hit.score, s.hit.kind)
                 parts.append(f"{s.text} [{n}]")
         return Answer(question=question, text=" ".join(parts), citations=book.citations(), tool_calls=tool_calls,
                       abstained=abstained, resolved_question=resolved)

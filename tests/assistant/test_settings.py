@@ -1,0 +1,25 @@
+"""Settings: typed, env-prefixed, and an invalid value names its variable."""
+
+import pytest
+
+from assistant import SettingsError, load_settings
+
+
+def test_defaults_run_embedded():
+    s = load_settings()
+    assert s.chroma_url is None and s.chroma_mode.startswith("embedded") and s.retrieval_mode == "hybrid"
+
+
+def test_environment_overrides(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_K", "9")
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL_MODE", "keyword")
+    s = load_settings()
+    assert s.k == 9 and s.retrieval_mode == "keyword"
+
+
+@pytest.mark.parametrize("var,value", [("ASSISTANT_K", "zero"), ("ASSISTANT_CHUNK_TOKENS", "5000"),
+                                       ("ASSISTANT_RETRIEVAL_MODE", "magic"), ("ASSISTANT_CHROMA_URL", "localhost:8000")])
+def test_invalid_value_names_the_variable(monkeypatch, var, value):
+    monkeypatch.setenv(var, value)
+    with pytest.raises(SettingsError, match=var):
+        load_settings()
