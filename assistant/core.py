@@ -247,6 +247,7 @@ class Assistant:
             question=question, context=resolved, hits=hits, sentence_similarity=sims, idf=self._keyword.idf,
             max_sentences=self.settings.answer_sentences, threshold=self.settings.abstain_threshold))
         answer = self._compose(question, resolved, hits, draft, outcomes)
+        answer.support = round(draft.support, 4)
         timings["compose"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - start) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}

@@ -197,6 +197,10 @@ def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Par
     lower = text.lower()
     intent_text = _COMPUTE_WORDS.sub(" compute capacity ", lower)
     intents = {name for name, pattern in _INTENTS.items() if pattern.search(intent_text)}
+    if "power" in intents and re.search(r"\b(?:prices?|costs?|tariffs?|bills?|paid|pay)\b", lower) and not re.search(
+        r"\bmegawatts?\b|\bgigawatts?\b|\bpue\b|\b[kmgt]wh?\b|\bdraw\w*|\bconsum\w*", lower
+    ):
+        intents.discard("power")  # a price is data we do not hold, not a power calculation
     if _COMPUTE_WORDS.search(lower):
         intents.add("fleet")
         if not re.search(

@@ -252,6 +252,8 @@ NOT_CALCULATIONS = [
     "Who trained DeepSeek-R1?",
     "What is TPP?",
     "Quel est le rôle du Xinjiang dans la stratégie chinoise ?",
+    "What was the electricity price at the Yiwu compound in 2023?",
+    "How much did the Xinjiang chips cost on the black market?",
     "",
 ]
 
