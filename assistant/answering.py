@@ -43,6 +43,7 @@ class Draft:
 
     sentences: list[Scored] = field(default_factory=list)
     support: float = 0.0
+    coverage: float = 1.0
     abstained: bool = False
 
 
@@ -55,6 +56,8 @@ class GenerationRequest:
     idf: Callable[[str], float]
     max_sentences: int
     threshold: float
+    coverage_min: float = 0.0
+    coverage_texts: tuple[str, ...] = ()  # phrasings whose words are looked for in the sources; the best one counts
 
 
 class AnswerGenerator(Protocol):
@@ -80,6 +83,7 @@ class ExtractiveGenerator:
     w_overlap = 0.35
     w_rank = 0.10
     relative_floor = 0.80  # later sentences must score within this fraction of the lead
+    new_source_floor = 0.70  # ...or this fraction when they bring a second document (multi-part questions)
     redundancy = 0.6  # a candidate sharing more of its words with a kept sentence adds nothing
 
     def score(self, request: GenerationRequest) -> list[Scored]:
@@ -107,27 +111,46 @@ class ExtractiveGenerator:
         scored.sort(key=lambda s: -s.score)
         return scored
 
+    @staticmethod
+    def coverage(request: GenerationRequest) -> float:
+        """Share (idf-weighted) of the question's words found anywhere in the retrieved chunks.
+        A rare question word that no retrieved passage contains ("salary", "interest rate")
+        is the usual sign that the corpus holds the topic but not the fact asked for."""
+        present: set[str] = set()
+        for hit in request.hits:
+            present |= set(keyword_tokens(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')} {hit.text}"))
+        best = 0.0
+        for text in request.coverage_texts or (request.question,):
+            terms = set(keyword_tokens(text))
+            total = sum(request.idf(t) for t in terms)
+            best = max(best, sum(request.idf(t) for t in terms if t in present) / total if total else 1.0)
+        return best
+
     def generate(self, request: GenerationRequest) -> Draft:
         scored = self.score(request)
         if not scored:
             return Draft(abstained=True)
         lead = scored[0]
         support = lead.score
-        if support < request.threshold:
-            return Draft(sentences=[], support=support, abstained=True)
+        coverage = self.coverage(request)
+        if support < request.threshold or coverage < request.coverage_min:
+            return Draft(sentences=[], support=support, coverage=coverage, abstained=True)
         picked = [lead]
         terms_picked = [set(keyword_tokens(lead.text))]
+        docs = {lead.hit.doc_id}
         for cand in scored[1:]:
             if len(picked) >= request.max_sentences:
                 break
-            if cand.score < max(request.threshold, self.relative_floor * lead.score):
-                break
+            floor = self.new_source_floor if cand.hit.doc_id not in docs else self.relative_floor
+            if cand.score < max(request.threshold, floor * lead.score):
+                continue
             terms = set(keyword_tokens(cand.text))
             if any(_containment(terms, t) > self.redundancy for t in terms_picked):
                 continue
             picked.append(cand)
             terms_picked.append(terms)
-        return Draft(sentences=picked, support=support)
+            docs.add(cand.hit.doc_id)
+        return Draft(sentences=picked, support=support, coverage=coverage)
 
 
 class ChatModelGenerator:

@@ -80,7 +80,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.cli import main as eval_main
 
-    return int(eval_main(args.rest))
+    rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+    return int(eval_main(rest))
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["eval"]:  # the evaluation runner owns its options, --help included
+        argv = ["eval", "--", *argv[1:]]
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

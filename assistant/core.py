@@ -4,16 +4,18 @@ cited answer, each stage timed into the Answer."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from functools import cached_property
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import AnswerGenerator, Draft, ExtractiveGenerator, GenerationRequest, load_prompt
+from assistant.answering import PROMPTS, AnswerGenerator, Draft, ExtractiveGenerator, GenerationRequest, load_prompt
 from assistant.conversation import resolve
 from assistant.errors import DocumentError, InvalidQuestionError, StoreUnavailableError
-from assistant.language import detect_language
+from assistant.language import Glossary, detect_language
 from assistant.retrieval import HybridRetriever, KeywordIndex, validate_filters
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer, Citation, ToolCall
@@ -99,6 +101,10 @@ class Assistant:
             except StoreError as exc:
                 raise StoreUnavailableError(str(exc)) from None
         return self._store
+
+    @cached_property
+    def glossary(self) -> Glossary:
+        return Glossary.load(PROMPTS / "glossary_fr_en.yaml")
 
     @property
     def catalogue(self) -> Any:
@@ -229,25 +235,33 @@ class Assistant:
                 outcomes = route(resolved, self.catalogue)
         timings["tools"] = (time.perf_counter() - t) * 1000
 
+        language = detect_language(question)
+        search_text, coverage_texts = resolved, [question, resolved]
+        if language != "en":
+            english = self.glossary.english_terms(resolved)
+            search_text = f"{resolved} {english}".strip()
+            coverage_texts.append(" ".join([english, *re.findall(r"\b\d[\d.,]*", question)]))
         retriever = self.retriever(flt)
-        result = retriever.search(resolved)
+        result = retriever.search(search_text)
         timings.update(result.timings)
         hits = result.hits[: self.settings.k]
 
         t = time.perf_counter()
         sims: dict[tuple[str, int], float] = {}
         if result.query_vector is None and hits:  # keyword-only mode still ranks sentences by meaning
-            result.query_vector = self.embedder.embed_one(resolved)
+            result.query_vector = self.embedder.embed_one(search_text)
         if hits:
             for kind in {h.kind for h in hits}:
                 sims.update(self.store.sentence_similarities(
                     kind, result.query_vector, [h.chunk_id for h in hits if h.kind == kind]))
         assert self._keyword is not None
         draft = self.generator.generate(GenerationRequest(
-            question=question, context=resolved, hits=hits, sentence_similarity=sims, idf=self._keyword.idf,
-            max_sentences=self.settings.answer_sentences, threshold=self.settings.abstain_threshold))
+            question=question, context=search_text, hits=hits, sentence_similarity=sims, idf=self._keyword.idf,
+            max_sentences=self.settings.answer_sentences, threshold=self.settings.abstain_threshold,
+            coverage_min=self.settings.coverage_min, coverage_texts=tuple(coverage_texts)))
         answer = self._compose(question, resolved, hits, draft, outcomes)
         answer.support = round(draft.support, 4)
+        answer.coverage = round(draft.coverage, 4)
         timings["compose"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - start) * 1000
         answer.timings = {k: round(v, 2) for k, v in timings.items()}
@@ -256,7 +270,7 @@ class Assistant:
         return answer
 
     def _compose(self, question: str, resolved: str, hits: list[Any], draft: Draft, outcomes: list[Any]) -> Answer:
-        messages = load_prompt("messages.yaml")[detect_language(question)]
+        messages = load_prompt("messages.yaml").get(detect_language(question), load_prompt("messages.yaml")["en"])
         book = _CitationBook()
         parts: list[str] = []
         tool_calls: list[ToolCall] = []

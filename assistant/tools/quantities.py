@@ -131,7 +131,7 @@ _AFTER: list[tuple[str, re.Pattern[str]]] = [
     ("pue", re.compile(r"\s?PUE\b", re.I)),
 ]
 _LEAD = (
-    r"(?:\s*(?:(?:of|is|was|at|around|about|roughly|near|between|from|with|to|be)\b|=|:|~|≈))?"
+    r"(?:\s*(?:(?:of|is|was|at|around|about|roughly|near|between|from|with|to|be|de|du|à|environ)\b|=|:|~|≈))?"
     r"\s*(?:an?\s+|~|≈)?\s*$"
 )
 _BEFORE: list[tuple[str, str | None, re.Pattern[str]]] = [
@@ -278,8 +278,12 @@ def _classify(text: str, match: re.Match[str]) -> Quantity | None:
     return Quantity("number", value, text[start:pos], start, pos)
 
 
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d{1,3}),(\d{1,2})(?![\d,])")
+
+
 def parse_quantities(text: str) -> list[Quantity]:
     """Every quantity in `text`, in order of appearance."""
+    text = _DECIMAL_COMMA.sub(r"\1.\2", text)  # French "1,3" is 1.3; "115,000" keeps its separator
     found: list[Quantity] = []
     pos = 0
     while True:

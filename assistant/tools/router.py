@@ -201,6 +201,10 @@ def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Par
         r"\bmegawatts?\b|\bgigawatts?\b|\bpue\b|\b[kmgt]wh?\b|\bdraw\w*|\bconsum\w*", lower
     ):
         intents.discard("power")  # a price is data we do not hold, not a power calculation
+    if "power" in intents and re.search(r"\b(?:what|which|quel\w*)\s+(?:\w+\s+){0,2}pue\b", lower) and not re.search(
+        r"\bpue\s+(?:of|de|at|=)?\s*\d", lower
+    ):
+        intents.discard("power")  # the PUE is what is asked for, not an input to a calculation
     if _COMPUTE_WORDS.search(lower):
         intents.add("fleet")
         if not re.search(

@@ -141,3 +141,10 @@ def test_counts_written_with_separators_or_suffixes_agree(n):
     assert parse_quantity(f"{n:,}".replace(",", " ")).value == n
     if n % 1000 == 0:
         assert parse_quantity(f"{n // 1000}k").value == n
+
+
+def test_french_decimal_comma_is_a_decimal_point():
+    from assistant.tools.quantities import parse_quantities
+
+    values = [q.value for q in parse_quantities("115 000 H100 avec un PUE de 1,3")]
+    assert 1.3 in values and 115000 in values

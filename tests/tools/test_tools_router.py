@@ -254,6 +254,7 @@ NOT_CALCULATIONS = [
     "Quel est le rôle du Xinjiang dans la stratégie chinoise ?",
     "What was the electricity price at the Yiwu compound in 2023?",
     "How much did the Xinjiang chips cost on the black market?",
+    "What PUE does the Yiwu data center achieve in winter?",
     "",
 ]
 
