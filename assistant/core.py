@@ -279,12 +279,7 @@ class Assistant:
             if outcome.error and not outcome.summary:
                 parts.append(messages["tool_error"].format(error=outcome.error))
                 continue
-            markers = ""
-            for doc_id in outcome.sources[:3]:
-                meta = self.store.document_metadata(doc_id)
-                if meta:
-                    text = meta.pop("_text", "")
-                    markers += f"[{book.cite(meta, doc_id, text, '', 1.0, str(meta.get('kind', 'corpus')))}]"
+            markers = "".join(f"[{n}]" for n in self._cite_tool_sources(book, outcome))
             for sentence in split_sentences(outcome.summary):
                 parts.append(f"{sentence} {markers}".strip())
             if outcome.error:
@@ -307,6 +302,18 @@ class Assistant:
                 parts.append(f"{s.text} [{n}]")
         return Answer(question=question, text=" ".join(parts), citations=book.citations(), tool_calls=tool_calls,
                       abstained=abstained, resolved_question=resolved)
+
+    def _cite_tool_sources(self, book: _CitationBook, outcome: Any, limit: int = 3) -> list[int]:
+        """Cite the sources that best support a computed statement, each by its closest passage."""
+        if not outcome.sources or not outcome.summary:
+            return []
+        vector = self.embedder.embed_one(outcome.summary)
+        best = []
+        for doc_id in dict.fromkeys(outcome.sources):
+            for hit in self.store.dense("corpus", vector, 1, {"doc_id": doc_id}):
+                best.append(hit)
+        best.sort(key=lambda h: -h.similarity)
+        return [book.cite(h.metadata, h.chunk_id, h.text, "", h.similarity, "corpus") for h in best[:limit]]
 
     def stream(self, question: str, history: Sequence[dict[str, Any]] | None = None,
                filters: dict[str, Any] | None = None) -> Iterator[str | Answer]:

@@ -179,15 +179,6 @@ class Store:
         sims = matrix @ np.asarray(vector, dtype=np.float32)
         return {(str(m["chunk_id"]), int(m["i"])): float(s) for m, s in zip(got["metadatas"], sims)}
 
-    def document_metadata(self, doc_id: str) -> dict[str, Any] | None:
-        for kind in KINDS:
-            got = self.collection(kind).get(where={"doc_id": doc_id}, limit=1, include=["metadatas", "documents"])
-            if got["ids"]:
-                meta = dict(got["metadatas"][0])
-                meta["_text"] = got["documents"][0]
-                return meta
-        return None
-
 
 def open_store(data_dir: Path, chroma_url: str | None, embedder: Embedder) -> Store:
     """Open the configured store, or raise StoreError saying how to fix the setup."""

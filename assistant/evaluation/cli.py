@@ -132,7 +132,10 @@ def _print_summary(runs: Sequence[RunResult], checks: dict[str, list[FloorCheck]
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `assistant eval`; returns the exit code."""
-    args = build_parser().parse_args(argv if argv is not None else sys.argv[1:])
+    argv = list(argv if argv is not None else sys.argv[1:])
+    if argv[:1] == ["--"]:  # `assistant eval -- --subset`: the separator some parent parsers need
+        argv = argv[1:]
+    args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -365,10 +365,11 @@ def citation_precision(answer: Any, facts: Sequence[str], gold: Sequence[str]) -
     """Share of citations that are useful: the snippet supports an expected fact, or the doc is gold.
 
     None when the answer cites nothing (precision of an empty set is undefined; the missing
-    citations show up in citation recall instead).
+    citations show up in citation recall instead), and None for an abstention: it makes no
+    claim, and the sources it lists are pointers to the nearest material, not support.
     """
     cites = _citations(answer)
-    if not cites:
+    if not cites or _get(answer, "abstained", False):
         return None
     gold_set = set(gold)
     compiled = [_compile(f) for f in facts]
@@ -396,8 +397,10 @@ DECLINE_PATTERNS: tuple[str, ...] = (
     r"\b(is|are|was|were|has|have|remains?)\s+(still\s+)?(not|never)\s+(been\s+)?"
     r"(known|published|disclosed|verified|confirmed|named|identified|reported|found|given|stated|available)",
     r"\b(unknown|unverified|undisclosed|unpublished)\b",
-    r"\bno (public |official )?(source|information|data|figure|evidence|record)s?\b",
-    r"\b(does not|doesn't|do not|don't|cannot|can't|could not|couldn't) (say|state|give|provide|find|answer|know)",
+    r"\bno\s+(\w+\s+){0,3}(source|information|data|figure|evidence|record|text|document)s?\b",
+    r"\b(does not|doesn't|do not|don't|did not|didn't|cannot|can't|could not|couldn't) "
+    r"(say|state|give|provide|find|answer|know|name|identify|disclose|report|publish|specify)",
+    r"\bnot (yet )?(set|specified|announced|public)\b",
     r"\b(outside|beyond) (the )?(scope|corpus|documents|sources)",
     r"\b(pas|non) (connu|publi[ée]|divulgu[ée]|confirm[ée]|v[ée]rifi[ée])e?s?\b|\binconnue?s?\b"
     r"|\baucune (source|donn[ée]e|information)",
