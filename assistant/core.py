@@ -303,7 +303,7 @@ class Assistant:
         return Answer(question=question, text=" ".join(parts), citations=book.citations(), tool_calls=tool_calls,
                       abstained=abstained, resolved_question=resolved)
 
-    def _cite_tool_sources(self, book: _CitationBook, outcome: Any, limit: int = 3) -> list[int]:
+    def _cite_tool_sources(self, book: _CitationBook, outcome: Any, limit: int = 2) -> list[int]:
         """Cite the sources that best support a computed statement, each by its closest passage."""
         if not outcome.sources or not outcome.summary:
             return []
