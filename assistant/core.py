@@ -232,7 +232,7 @@ class Assistant:
 
             outcomes = route(question, self.catalogue)
             if not outcomes and resolved != question:
-                outcomes = route(resolved, self.catalogue)
+                outcomes = self._route_follow_up(question, resolved)
         timings["tools"] = (time.perf_counter() - t) * 1000
 
         language = detect_language(question)
@@ -302,6 +302,19 @@ class Assistant:
                 parts.append(f"{s.text} [{n}]")
         return Answer(question=question, text=" ".join(parts), citations=book.citations(), tool_calls=tool_calls,
                       abstained=abstained, resolved_question=resolved)
+
+    def _route_follow_up(self, question: str, resolved: str) -> list[Any]:
+        """Route a follow-up with its context; when the new turn names chips ("what about the
+        H20?"), keep only the results about those chips, not the ones of the earlier turn."""
+        from assistant.tools import route
+        from assistant.tools.mentions import find_chip_mentions
+
+        outcomes = route(resolved, self.catalogue)
+        named = {m.chip.name for m in find_chip_mentions(question, self.catalogue)}
+        if not named:
+            return outcomes
+        about_new = [o for o in outcomes if any(name in o.summary for name in named)]
+        return about_new or outcomes
 
     def _cite_tool_sources(self, book: _CitationBook, outcome: Any, limit: int = 2) -> list[int]:
         """Cite the sources that best support a computed statement, each by its closest passage."""

@@ -95,3 +95,11 @@ def test_sources_and_status_describe_the_index(fixture_assistant):
     assert "big-fund-iii" in sources and sources["big-fund-iii"]["chunks"] > 0
     status = fixture_assistant.index_status()
     assert status["corpus_documents"] == len(sources) and status["chroma"].startswith("embedded")
+
+
+def test_follow_up_naming_another_chip_computes_for_that_chip(fixture_assistant):
+    history = [{"role": "user", "content": "What's the TPP of the H100?"},
+               {"role": "assistant", "content": "The H100 SXM has a TPP of 15,832 [1]."}]
+    answer = fixture_assistant.ask("What about the H20?", history=history)
+    assert answer.text.startswith("The H20 has a TPP of 2,368")
+    assert all("H20" in (call.result.get("formula", "") + str(call.arguments)) for call in answer.tool_calls)
