@@ -16,7 +16,7 @@ from assistant.answering import PROMPTS, AnswerGenerator, Draft, ExtractiveGener
 from assistant.conversation import resolve
 from assistant.errors import DocumentError, InvalidQuestionError, StoreUnavailableError
 from assistant.language import Glossary, detect_language
-from assistant.retrieval import HybridRetriever, KeywordIndex, validate_filters
+from assistant.retrieval import HybridRetriever, KeywordIndex, fuse, validate_filters
 from assistant.settings import Settings, load_settings
 from assistant.types import Answer, Citation, ToolCall
 from index import Embedder, IndexReport, LoadError, StoreError, index_corpus, index_user_file, open_store
@@ -26,6 +26,7 @@ from index.text import split_sentences
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 700
+_PIECE_END = re.compile(r"(?<=\])\s+(?=[^\[\s])")  # after a sentence's citation markers
 
 
 class _CitationBook:
@@ -244,6 +245,13 @@ class Assistant:
         retriever = self.retriever(flt)
         result = retriever.search(search_text)
         timings.update(result.timings)
+        if resolved != question:
+            # A follow-up asks something new about the earlier subject: rank by the turn itself
+            # as well as by the joined text, so the new part is not drowned by the old one.
+            own = retriever.search(question)
+            result.hits = fuse([own.hits, result.hits], self.settings.rrf_k)
+            for stage, ms in own.timings.items():
+                timings[stage] = timings.get(stage, 0.0) + ms
         hits = result.hits[: self.settings.k]
 
         t = time.perf_counter()
@@ -332,7 +340,7 @@ class Assistant:
                filters: dict[str, Any] | None = None) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece (sentence by sentence), then the final Answer."""
         answer = self.ask(question, history, filters)
-        pieces = split_sentences(answer.text) if answer.text else []
+        pieces = [p for p in _PIECE_END.split(answer.text) if p] if answer.text else []
         for i, piece in enumerate(pieces):
             yield piece if i == 0 else " " + piece
         yield answer
