@@ -22,10 +22,11 @@ from assistant.types import Answer, Citation, ToolCall
 from index import Embedder, IndexReport, LoadError, StoreError, index_corpus, index_user_file, open_store
 from index import remove_user_document as _remove_user_document
 from index.loader import USER_TYPES
-from index.text import split_sentences
+from index.text import keyword_tokens, split_sentences
 
 log = logging.getLogger(__name__)
 SNIPPET_CHARS = 700
+MIN_OWN_TERMS = 3  # a follow-up with fewer content words ("who chairs it?") is searched only with its context
 _PIECE_END = re.compile(r"(?<=\])\s+(?=[^\[\s])")  # after a sentence's citation markers
 
 
@@ -245,7 +246,7 @@ class Assistant:
         retriever = self.retriever(flt)
         result = retriever.search(search_text)
         timings.update(result.timings)
-        if resolved != question:
+        if resolved != question and len(keyword_tokens(question)) >= MIN_OWN_TERMS:
             # A follow-up asks something new about the earlier subject: rank by the turn itself
             # as well as by the joined text, so the new part is not drowned by the old one.
             own = retriever.search(question)

@@ -85,6 +85,11 @@ _INTENTS: dict[str, re.Pattern[str]] = {
         r"|peak (?:compute|performance|throughput)"
     ),
 }
+_EVENT_QUESTION = re.compile(
+    r"^\s*(?:when\b|since when\b|during (?:which|what)\b|in what order\b|what (?:changed|happened)\b|how did\b"
+    r"|what did\b|quand\b|depuis quand\b|qu'est-ce qui a chang)"
+    r"|\bwhat changed\b|\bwhat happened\b"
+)
 _COMPUTE_WORDS = re.compile(r"\bcomput\w* (?:power|capacity)\b|processing power")
 _CALC_CUE = re.compile(
     r"\bcalculat\w*|\bcompute\b|\bhow (?:many|much|long|big|large|fast|powerful)\b|\bwhat (?:share|fraction|percent\w*|"
@@ -205,6 +210,8 @@ def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Par
         r"\bpue\s+(?:of|de|at|=)?\s*\d", lower
     ):
         intents.discard("power")  # the PUE is what is asked for, not an input to a calculation
+    if "export" in intents and _EVENT_QUESTION.search(lower):
+        intents.discard("export")  # asks what happened or when, which documents answer, not a classification
     if _COMPUTE_WORDS.search(lower):
         intents.add("fleet")
         if not re.search(

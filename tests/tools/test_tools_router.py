@@ -255,6 +255,8 @@ NOT_CALCULATIONS = [
     "What was the electricity price at the Yiwu compound in 2023?",
     "How much did the Xinjiang chips cost on the black market?",
     "What PUE does the Yiwu data center achieve in winter?",
+    "What changed on January 15, 2026 for H200 exports to China?",
+    "During which period could Nvidia ship the H20 to China without any licence?",
     "",
 ]
 
