@@ -69,3 +69,21 @@ def test_unreadable_files_raise_an_error_naming_the_file(tmp_path, name, content
 def test_missing_corpus_directory_is_reported(tmp_path):
     with pytest.raises(LoadError, match="does not exist"):
         load_corpus(tmp_path / "nowhere")
+
+
+def test_rendered_catalogue_tpp_agrees_with_the_tools_for_every_chip():
+    """index/ states each chip's TPP in prose without importing the tools; the two must agree."""
+    import re
+
+    from assistant.tools import compute_tpp, load_catalogue
+    from index.catalogue import load_catalogue_documents
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus" / "data" / "chips.csv"
+    catalogue = load_catalogue(corpus)
+    for doc in load_catalogue_documents(corpus):
+        stated = re.search(r"Total Processing Performance \(TPP\) of ([\d,.]+)", doc.body)
+        if not stated:
+            continue
+        chip = catalogue.get(doc.doc_id.removeprefix("chip-"))
+        computed = compute_tpp(chip).to_dict()["result"]["tpp"]
+        assert float(stated.group(1).replace(",", "")) == pytest.approx(computed, rel=1e-3), doc.doc_id
