@@ -15,7 +15,7 @@ from typing import Any, Callable, Protocol
 import yaml
 
 from assistant.retrieval import Hit
-from index.text import keyword_tokens
+from index.text import keyword_tokens, split_sentences
 
 PROMPTS = Path(__file__).parent / "prompts"
 _QUANTITY = re.compile(r"\b(how (many|much|large|big)|what (share|percentage|fraction|proportion)|combien|"
@@ -96,8 +96,6 @@ class ExtractiveGenerator:
         scored: list[Scored] = []
         for rank, hit in enumerate(request.hits):
             context_terms = set(keyword_tokens(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
-            from index.text import split_sentences
-
             for i, sentence in enumerate(split_sentences(hit.text)):
                 terms = set(keyword_tokens(sentence))
                 sim = request.sentence_similarity.get((hit.chunk_id, i), hit.dense or 0.0)
@@ -164,8 +162,6 @@ class ChatModelGenerator:
         self.chain = ChatPromptTemplate.from_messages([("system", spec["system"]), ("human", spec["human"])]) | llm
 
     def generate(self, request: GenerationRequest) -> Draft:
-        from index.text import split_sentences
-
         hits = request.hits
         passages = "\n".join(f"[{i + 1}] {h.text}" for i, h in enumerate(hits))
         reply = self.chain.invoke({"passages": passages, "tools": "none", "question": request.question})
