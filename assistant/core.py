@@ -82,39 +82,30 @@ class Assistant:
         self.settings = settings or load_settings()
         self.generator: AnswerGenerator = generator or ExtractiveGenerator()
         self._lock = threading.RLock()
-        self._embedder: Embedder | None = None
-        self._store: Any = None
         self._keyword: KeywordIndex | None = None
-        self._catalogue: Any = None
         self._ready = False
 
     # ------------------------------------------------------------------ components
-    @property
+    @cached_property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = Embedder(self.settings.embedding_model)
-        return self._embedder
+        return Embedder(self.settings.embedding_model)
 
-    @property
+    @cached_property
     def store(self) -> Any:
-        if self._store is None:
-            try:
-                self._store = open_store(self.settings.data_dir, self.settings.chroma_url, self.embedder)
-            except StoreError as exc:
-                raise StoreUnavailableError(str(exc)) from None
-        return self._store
+        try:
+            return open_store(self.settings.data_dir, self.settings.chroma_url, self.embedder)
+        except StoreError as exc:
+            raise StoreUnavailableError(str(exc)) from None
 
     @cached_property
     def glossary(self) -> Glossary:
         return Glossary.load(PROMPTS / "glossary_fr_en.yaml")
 
-    @property
+    @cached_property
     def catalogue(self) -> Any:
-        if self._catalogue is None:
-            from assistant.tools import load_catalogue
+        from assistant.tools import load_catalogue
 
-            self._catalogue = load_catalogue(self.settings.chips_csv) if self.settings.chips_csv.exists() else None
-        return self._catalogue
+        return load_catalogue(self.settings.chips_csv) if self.settings.chips_csv.exists() else None
 
     def retriever(self, filters: dict[str, Any] | None = None) -> HybridRetriever:
         self._ensure_ready()
@@ -136,9 +127,9 @@ class Assistant:
                 self._keyword = KeywordIndex(self.store)
             except StoreError as exc:
                 raise StoreUnavailableError(str(exc)) from None
+            except (StoreUnavailableError, LoadError):
+                raise
             except Exception as exc:
-                if isinstance(exc, (StoreUnavailableError, LoadError)):
-                    raise
                 raise StoreUnavailableError(
                     f"the Chroma store ({self.settings.chroma_mode}) failed: {exc.__class__.__name__}: {exc}") from None
             self._ready = True
@@ -183,9 +174,8 @@ class Assistant:
     def sources(self, collection: str = "corpus") -> list[dict[str, Any]]:
         """Indexed documents with their chunk counts."""
         self._ensure_ready()
-        _, _, metas = self.store.all_chunks(collection)
         docs: dict[str, dict[str, Any]] = {}
-        for m in metas:
+        for m in self.store.metadatas(collection):
             d = docs.setdefault(str(m["doc_id"]), {"doc_id": m["doc_id"], "title": m.get("title", ""),
                                                    "topic": m.get("topic", ""), "published": m.get("published", ""),
                                                    "language": m.get("language", ""), "chunks": 0})
@@ -197,7 +187,7 @@ class Assistant:
         status: dict[str, Any] = {"embedding_model": self.embedder.model_path, "chroma": self.settings.chroma_mode}
         last = 0.0
         for kind in ("corpus", "user"):
-            _, _, metas = self.store.all_chunks(kind)
+            metas = self.store.metadatas(kind)
             status[f"{kind}_documents"] = len({m["doc_id"] for m in metas})
             status[f"{kind}_chunks"] = len(metas)
             last = max([last] + [float(m.get("indexed_at", 0)) for m in metas])
@@ -268,7 +258,7 @@ class Assistant:
             question=question, context=search_text, hits=hits, sentence_similarity=sims, idf=self._keyword.idf,
             max_sentences=self.settings.answer_sentences, threshold=self.settings.abstain_threshold,
             coverage_min=self.settings.coverage_min, coverage_texts=tuple(coverage_texts)))
-        answer = self._compose(question, resolved, hits, draft, outcomes)
+        answer = self._compose(question, resolved, hits, draft, outcomes, language)
         answer.support = round(draft.support, 4)
         answer.coverage = round(draft.coverage, 4)
         timings["compose"] = (time.perf_counter() - t) * 1000
@@ -278,8 +268,10 @@ class Assistant:
                              "dense": h.dense, "collection": h.kind} for h in result.hits[:10]]
         return answer
 
-    def _compose(self, question: str, resolved: str, hits: list[Any], draft: Draft, outcomes: list[Any]) -> Answer:
-        messages = load_prompt("messages.yaml").get(detect_language(question), load_prompt("messages.yaml")["en"])
+    def _compose(self, question: str, resolved: str, hits: list[Any], draft: Draft, outcomes: list[Any],
+                 language: str) -> Answer:
+        all_messages = load_prompt("messages.yaml")
+        messages = all_messages.get(language, all_messages["en"])
         book = _CitationBook()
         parts: list[str] = []
         tool_calls: list[ToolCall] = []

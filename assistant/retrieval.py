@@ -112,6 +112,7 @@ class KeywordIndex:
         self._lock = threading.Lock()
         self._entries: list[tuple[str, str, str, dict[str, Any]]] = []
         self._bm25: BM25Okapi | None = None
+        self._unseen_idf = 0.0
         self.refresh()
 
     def refresh(self) -> None:
@@ -121,14 +122,17 @@ class KeywordIndex:
             for cid, text, meta in zip(ids, texts, metas):
                 entries.append((kind, cid, text, meta))
                 corpus.append(keyword_tokens(f"{meta.get('title', '')} {meta.get('section', '')} {text}"))
+        bm25 = BM25Okapi(corpus) if corpus else None
         with self._lock:
             self._entries = entries
-            self._bm25 = BM25Okapi(corpus) if corpus else None
+            self._bm25 = bm25
+            # a word no chunk contains is at least as telling as the rarest word seen
+            self._unseen_idf = max(bm25.idf.values(), default=0.0) if bm25 else 0.0
 
     def idf(self, token: str) -> float:
         if self._bm25 is None:
             return 0.0
-        return float(self._bm25.idf.get(token, max(self._bm25.idf.values(), default=0.0)))
+        return float(self._bm25.idf.get(token, self._unseen_idf))
 
     def search(self, query: str, n: int, filters: dict[str, Any]) -> list[Hit]:
         tokens = keyword_tokens(query)

@@ -103,10 +103,13 @@ class Store:
         return self._collections[name]
 
     # --- records -------------------------------------------------------------------------
+    def metadatas(self, kind: str) -> list[dict[str, Any]]:
+        """Every chunk's metadata, without its text: enough for records, listings and status."""
+        return list(self.collection(kind).get(include=["metadatas"])["metadatas"] or [])
+
     def source_hashes(self, kind: str) -> dict[str, set[str]]:
-        got = self.collection(kind).get(include=["metadatas"])
         out: dict[str, set[str]] = {}
-        for meta in got["metadatas"] or []:
+        for meta in self.metadatas(kind):
             out.setdefault(str(meta["doc_id"]), set()).add(str(meta["source_hash"]))
         return out
 
