@@ -55,6 +55,9 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
     resolved_question: str = ""  # the question after follow-up resolution
     retrieved: list[dict[str, Any]] = field(default_factory=list)  # ranked doc ids and scores, for evaluation
+    plan: dict[str, Any] = field(default_factory=dict)  # the QueryPlan: standalone question, parts, answer types, entities
+    verification: dict[str, Any] = field(default_factory=dict)  # the check stage's report: checked, dropped, failures
+    writer: str = "extractive"  # which writer produced the text
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, identical for the CLI's --json, the UI endpoint and the evaluation report."""

@@ -60,51 +60,11 @@ class ToolOutcome:
         return ToolCall(name=self.name, arguments=dict(self.arguments), result=dict(self.result), error=self.error)
 
 
-# ---------------------------------------------------------------- intents
+# ---------------------------------------------------------------- slots
 
-_INTENTS: dict[str, re.Pattern[str]] = {
-    "tpp": re.compile(r"\btpp\b|total processing performance|performance density|\bpd\b"),
-    "export": re.compile(
-        r"\bcontrolled\b|\bcontrols?\b|export|\blicen[cs]\w*|\b3a090|\beccn\b|classif\w*|\brestrict\w*|\bbann?ed\b"
-        r"|\bban\b|\ballowed\b|\bpermitted\b|\blegal\w*|case[- ]by[- ]case|\bnote 2\b|gr[ae]y zone"
-        r"|\b(?:sell|sold|sale|sales|ship)\w*\b.{0,40}\bchina\b|\bthresholds?\b"
-    ),
-    "power": re.compile(
-        r"\bmegawatts?\b|\bgigawatts?\b|\bkilowatts?\b|\b[kmgt]wh?\b|\bpue\b|\belectric\w*|\benergy\b|\bpower\b"
-        r"|\bdraw\w*\b|\bconsum\w*|\bwatts?\b|\bgrid\b"
-    ),
-    "compare": re.compile(
-        r"\bcompar\w*|\bvs\.?(?!\w)|\bversus\b|\b(?:share|fraction|percent(?:age)?|proportion|multiple|portion)\s+of\b"
-        r"|\bratio\b|\bhow many times\b|\brelative to\b|\bas much as\b|\bagainst\b|\bmatch\w*\b|\bequal\w*\b"
-        r"|\b(?:more|less|fewer|bigger|larger|smaller|faster|slower|stronger|weaker|better|worse|greater)\b[\w\s'’-]{0,25}?\bthan\b"
-    ),
-    "training": re.compile(r"\btrain\w*|\bgpu[- ]?hours?\b|\bmfu\b|\b6\s?[·x×*]?\s?n\s?[·x×*]?\s?d\b|\bpre-?train\w*"),
-    "fleet": re.compile(
-        r"\bexa-?flop\w*|\beflop\w*|\bpeta-?flop\w*|\bpflop\w*|\bflop/?s\b|\bflops\b|h100[- ]equivalents?"
-        r"|\bequivalents?\b|total compute|how much compute|\bcomput\w* (?:power|capacity)\b|processing power"
-        r"|peak (?:compute|performance|throughput)"
-    ),
-}
-_EVENT_QUESTION = re.compile(
-    r"^\s*(?:when\b|since when\b|during (?:which|what)\b|in what order\b|what (?:changed|happened)\b|how did\b"
-    r"|what did\b|quand\b|depuis quand\b|qu'est-ce qui a chang)"
-    r"|\bwhat changed\b|\bwhat happened\b"
-)
-_COMPUTE_WORDS = re.compile(r"\bcomput\w* (?:power|capacity)\b|processing power")
-_CALC_CUE = re.compile(
-    r"\bcalculat\w*|\bcompute\b|\bhow (?:many|much|long|big|large|fast|powerful)\b|\bwhat (?:share|fraction|percent\w*|"
-    r"proportion|ratio)\b|\bestimat\w*|\bwhat(?:'s| is| was| would be) the (?:tpp|pd|performance density|mfu)\b"
-    r"|\bis (?:the|an?|it)\b.{0,40}\b(?:controlled|banned|restricted|allowed)\b"
-)
-_FACTUAL_START = re.compile(
-    r"^\s*(?:who|whom|whose|when|where|why|what happened|which (?:company|companies|firm|"
-    r"country|countries|official|people|person))\b",
-    re.I,
-)
-_RUN_CUE = re.compile(
-    r"\b(?:compute|flops?|mfu|utili[sz]\w*|gpu[- ]?hours?|cost\w*|price|how long|how much|"
-    r"efficien\w*|how many|days|6\s?n\s?d|calculat\w*|estimat\w*|implied|achiev\w*)\b"
-)
+FAMILIES = ("compare", "export", "tpp", "training", "power", "fleet")
+"""Tool families, in the order they run; the plan stage decides which a question asks for."""
+
 _DENOMINATOR_CUE = re.compile(
     r"(?:share|fraction|percent(?:age)?|proportion|portion|multiple)\s+of|relative to|compared?\s+(?:with|to)|than"
     r"|\bvs\.?|versus|against|\bof\b",
@@ -180,7 +140,6 @@ class _Parsed:
     lower: str
     chips: list[ChipMention]
     quantities: list[Quantity]
-    intents: set[str]
     named_fleets: list[tuple[NamedFleet, int]]
     named_runs: list[NamedRun]
     unknown_tokens: list[str]
@@ -200,26 +159,6 @@ def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Par
     masked_text = "".join(masked)
     quantities = parse_quantities(masked_text)
     lower = text.lower()
-    intent_text = _COMPUTE_WORDS.sub(" compute capacity ", lower)
-    intents = {name for name, pattern in _INTENTS.items() if pattern.search(intent_text)}
-    if "power" in intents and re.search(r"\b(?:prices?|costs?|tariffs?|bills?|paid|pay)\b", lower) and not re.search(
-        r"\bmegawatts?\b|\bgigawatts?\b|\bpue\b|\b[kmgt]wh?\b|\bdraw\w*|\bconsum\w*", lower
-    ):
-        intents.discard("power")  # a price is data we do not hold, not a power calculation
-    if "power" in intents and re.search(r"\b(?:what|which|quel\w*)\s+(?:\w+\s+){0,2}pue\b", lower) and not re.search(
-        r"\bpue\s+(?:of|de|at|=)?\s*\d", lower
-    ):
-        intents.discard("power")  # the PUE is what is asked for, not an input to a calculation
-    if "export" in intents and _EVENT_QUESTION.search(lower):
-        intents.discard("export")  # asks what happened or when, which documents answer, not a classification
-    if _COMPUTE_WORDS.search(lower):
-        intents.add("fleet")
-        if not re.search(
-            r"\bpower (?:draw|consumption|use|usage|demand|needs?|requirements?)\b|\bmegawatts?\b|\bpue\b"
-            r"|\belectric\w*|\benergy\b",
-            lower,
-        ):
-            intents.discard("power")
     named_fleets: list[tuple[NamedFleet, int]] = []
     for fleet in defaults.fleets:
         hits = [m.start() for p in fleet.patterns for m in [p.search(text)] if m]
@@ -229,23 +168,8 @@ def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Par
     superseded = {s for f, _ in named_fleets for s in f.supersedes if s in present}
     named_fleets = [(f, pos) for f, pos in named_fleets if f.key not in superseded]
     named_runs = [run for run in defaults.runs if any(p.search(text) for p in run.patterns)]
-    if (
-        named_runs
-        and _RUN_CUE.search(lower)
-        and re.search(
-            r"\b(?:compute|flops?|mfu|cost\w*|gpu[- ]?hours?|"
-            r"how long|days|utili[sz]\w*|efficien\w*)\b",
-            lower,
-        )
-    ):
-        intents.add("training")
     unknown = [m.group(0) for m in _CHIP_LIKE.finditer(masked_text) if not _NOT_CHIP_LIKE.match(m.group(0))]
-    return _Parsed(question, text, lower, chips, quantities, intents, named_fleets, named_runs, unknown)
-
-
-def _is_factual(parsed: _Parsed) -> bool:
-    """Questions that ask who/when/where/why are not calculations unless they say so."""
-    return bool(_FACTUAL_START.search(parsed.text)) and not _CALC_CUE.search(parsed.lower)
+    return _Parsed(question, text, lower, chips, quantities, named_fleets, named_runs, unknown)
 
 
 def _fleets(parsed: _Parsed, catalogue: Catalogue) -> tuple[list[FleetRef], list[ChipMention]]:
@@ -449,6 +373,8 @@ def _export_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
     else:
         return _unknown_chip_outcome("export_classification", parsed, catalogue)
     for outcome in outcomes:
+        if isinstance(outcome.result.get("result"), dict):
+            outcome.result["result"]["rule_focus"] = focus  # the rule the question names (a slot)
         lead = outcome.result.get("result", {}).get(focus) if outcome.error is None else None
         if lead and lead["verdict"] == "undetermined":
             # The verdict asked about needs a figure we do not have: say which, keep what was computed.
@@ -696,7 +622,7 @@ def _training_outcomes(
     duration = _one(parsed, "duration")
     mfu = _one(parsed, "fraction", roles=("mfu", "utilisation"))
     price = _one(parsed, "usd_per_gpu_hour")
-    run = parsed.named_runs[0] if parsed.named_runs and _RUN_CUE.search(parsed.lower) else None
+    run = parsed.named_runs[0] if parsed.named_runs else None
     explicit = [f for f in fleets if f.named is None]
     fleet = explicit[0] if explicit else (fleets[0] if fleets else None)
     chip = fleet.chip if fleet else (parsed.chips[0].chip if parsed.chips else None)
@@ -781,7 +707,7 @@ def _training_outcomes(
     if hours and usd:
         args = {"gpu_hours": hours, "usd_per_gpu_hour": usd}
         return [_run("training_cost", args, lambda: training_cost(hours, usd), summaries.cost_summary, extra)]
-    if (params or tokens or gpu_hours) and _CALC_CUE.search(parsed.lower):
+    if params or tokens or gpu_hours:
         missing = "tokens" if params and not tokens else "parameters" if tokens and not params else "parameters"
         return [
             _fail(
@@ -802,18 +728,22 @@ def _precision_arg(parsed: _Parsed) -> str | None:
 # ---------------------------------------------------------------- entry point
 
 
-def route(question: str, catalogue: Catalogue, *, defaults: NamedDefaults | None = None) -> list[ToolOutcome]:
-    """Run the tools a question asks for; [] when it is not a calculation.
+def route(question: str, catalogue: Catalogue, families: set[str] | frozenset[str] | tuple[str, ...] = (), *,
+          defaults: NamedDefaults | None = None) -> list[ToolOutcome]:
+    """Run the tool `families` (see FAMILIES) on the slots of `question`; [] when none is given.
 
+    Which families a question asks for is the plan stage's decision (assistant/pipeline/plan.py),
+    not this module's: here only the chips, counts, quantities and named fleets are read.
     `defaults` are the named fleets and runs (loaded from named_defaults.json when None).
     Never raises on bad or missing input: such cases come back as outcomes with `error`.
     """
-    if not question or not question.strip():
+    if not question or not question.strip() or not families:
         return []
+    unknown_families = set(families) - set(FAMILIES)
+    if unknown_families:
+        raise ValueError(f"unknown tool families {sorted(unknown_families)}; use any of {list(FAMILIES)}")
     named = defaults if defaults is not None else NamedDefaults.load()
     parsed = _parse(question, catalogue, named)
-    if not parsed.intents or _is_factual(parsed):
-        return []
     outcomes: list[ToolOutcome] = []
 
     def attempt(name: str, handler: Callable[[], list[ToolOutcome]]) -> list[ToolOutcome]:
@@ -825,26 +755,16 @@ def route(question: str, catalogue: Catalogue, *, defaults: NamedDefaults | None
             return [_fail(name, {}, str(exc))]
 
     fleets, no_count = _fleets(parsed, catalogue)
-    intents = parsed.intents
-    compared = False
-    if "compare" in intents:
-        result = attempt("compare_fleets", lambda: _compare_outcome(parsed, fleets, no_count))
-        compared = bool(result)
-        outcomes += result
-    if "export" in intents and not compared:
-        outcomes += attempt("export_classification", lambda: _export_outcomes(parsed, catalogue))
-    if "tpp" in intents and "export" not in intents and not compared:
-        outcomes += attempt("tpp", lambda: _tpp_outcomes(parsed, catalogue))
-    if "training" in intents:
-        outcomes += attempt("training", lambda: _training_outcomes(parsed, fleets, no_count, catalogue))
-    trained = any(o.name in {"implied_mfu", "training_time", "training_compute", "training_cost"} for o in outcomes)
-    power_specific = re.search(
-        r"\bmegawatts?\b|\bgigawatts?\b|\bpue\b|\belectric\w*|\benergy\b|\bdraw\w*|"
-        r"\bconsum\w*|\b[kmgt]wh?\b",
-        parsed.lower,
-    )
-    if "power" in intents and (not compared or power_specific) and not trained:
-        outcomes += attempt("power", lambda: _power_outcomes(parsed, fleets, no_count, catalogue))
-    if "fleet" in intents and not compared and not trained:
-        outcomes += attempt("fleet_compute", lambda: _fleet_outcomes(parsed, fleets, no_count))
+    handlers: dict[str, Callable[[], list[ToolOutcome]]] = {
+        "compare": lambda: _compare_outcome(parsed, fleets, no_count),
+        "export": lambda: _export_outcomes(parsed, catalogue),
+        "tpp": lambda: _tpp_outcomes(parsed, catalogue),
+        "training": lambda: _training_outcomes(parsed, fleets, no_count, catalogue),
+        "power": lambda: _power_outcomes(parsed, fleets, no_count, catalogue),
+        "fleet": lambda: _fleet_outcomes(parsed, fleets, no_count),
+    }
+    error_names = {"compare": "compare_fleets", "export": "export_classification", "fleet": "fleet_compute"}
+    for family in FAMILIES:
+        if family in families:
+            outcomes += attempt(error_names.get(family, family), handlers[family])
     return outcomes

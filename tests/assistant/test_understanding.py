@@ -1,0 +1,81 @@
+"""Questions phrased the way analysts ask, over the real corpus: each stands for a kind (issue 9's
+table). The plan decides what is asked; every part is answered or said to be missing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def ask(assistant, question, **kw):
+    return assistant.ask(question, **kw)
+
+
+def test_a_stated_attribute_is_quoted_not_computed(corpus_assistant):
+    answer = ask(corpus_assistant, "What is the thermal design power of the Ascend 910C?")
+    assert "700 W" in answer.text and "Not computed" not in answer.text and "could not be done" not in answer.text
+    assert not answer.tool_calls and answer.citations
+
+
+def test_a_documented_design_capacity_is_not_recomputed(corpus_assistant):
+    answer = ask(corpus_assistant, "How many megawatts is the Abilene campus designed for?")
+    assert re.search(r"1\.2 ?GW", answer.text) and not answer.tool_calls
+    assert any(c.doc_id == "stargate-abilene" for c in answer.citations)
+
+
+def test_before_or_after_states_both_dates_and_the_order(corpus_assistant):
+    answer = ask(corpus_assistant, "Did the H20 licence requirement come before or after DeepSeek released R1?")
+    assert "January" in answer.text and "2025" in answer.text and "April" in answer.text
+    assert re.search(r"came after DeepSeek", answer.text)
+    assert not answer.tool_calls
+
+
+def test_a_new_question_after_a_calculation_is_answered_as_if_asked_alone(corpus_assistant):
+    history = [{"role": "user", "content": "How much power would 115,000 H100 draw?"},
+               {"role": "assistant", "content": "About 80.5 MW for the accelerators [1]."}]
+    alone = ask(corpus_assistant, "Who founded DeepSeek?")
+    after = ask(corpus_assistant, "Who founded DeepSeek?", history=history)
+    assert after.text == alone.text and not after.tool_calls
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("Who is the CEO of Nyocor?", "CEO of Nyocor"),
+    ("What is the salary of Nvidia's CEO?", "salary"),
+])
+def test_an_attribute_the_corpus_lacks_is_said_to_be_missing(corpus_assistant, question, missing):
+    answer = ask(corpus_assistant, question)
+    assert answer.abstained and "does not give" in answer.text and missing in answer.text
+    assert "closest sources" in answer.text and answer.citations
+
+
+def test_every_part_of_a_compound_question_is_answered(corpus_assistant):
+    answer = ask(corpus_assistant, "What does TPP stand for and what threshold makes a chip 3A090.a?")
+    assert "Total Processing Performance" in answer.text and "4,800" in answer.text
+    assert len(answer.plan["parts"]) == 2
+
+
+def test_a_false_premise_is_corrected_first(corpus_assistant):
+    answer = ask(corpus_assistant, "Why did the October 2022 rule ban the H20?")
+    first = answer.text.split("[")[0]
+    assert "premise does not hold" in first and "not caught by 3A090" in answer.text[:400]
+
+
+def test_a_list_gathers_the_cases_across_documents_and_says_what_it_covers(corpus_assistant):
+    answer = ask(corpus_assistant, "List all the chip smuggling cases the US Justice Department brought")
+    assert "Gatekeeper" in answer.text and "ALX" in answer.text
+    assert "only what the documents in this corpus report" in answer.text
+    assert len({c.doc_id for c in answer.citations}) >= 2
+
+
+def test_filters_apply_to_every_citation_tool_citations_included(corpus_assistant):
+    topics = {s["doc_id"]: s["topic"] for s in corpus_assistant.sources()}
+    answer = ask(corpus_assistant, "Is the H20 controlled?", filters={"topic": "datacenters"})
+    assert answer.tool_calls  # the computation still stands: it comes from the catalogue
+    assert all(topics.get(c.doc_id) == "datacenters" for c in answer.citations), [c.doc_id for c in answer.citations]
+
+
+def test_the_plan_and_the_verification_are_on_the_answer(corpus_assistant):
+    data = ask(corpus_assistant, "Is the H20 controlled?").to_dict()
+    assert data["plan"]["parts"][0]["intent"] == "export"
+    assert data["verification"]["checked"] >= 1 and data["writer"] == "extractive"
