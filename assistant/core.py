@@ -12,75 +12,34 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answering import PROMPTS, AnswerGenerator, Draft, ExtractiveGenerator, GenerationRequest, load_prompt
-from assistant.conversation import resolve
-from assistant.errors import DocumentError, InvalidQuestionError, StoreUnavailableError
-from assistant.language import Glossary, detect_language
-from assistant.retrieval import HybridRetriever, KeywordIndex, fuse, validate_filters
+from assistant.errors import DocumentError, InvalidQuestionError, LLMUnavailableError, StoreUnavailableError
+from assistant.language import Glossary
+from assistant.pipeline.assemble import assemble
+from assistant.pipeline.check import check
+from assistant.pipeline.evidence import EvidenceGatherer, EvidenceSettings
+from assistant.pipeline.intent import IntentClassifier
+from assistant.pipeline.plan import Planner
+from assistant.pipeline.types import Draft, Evidence, QueryPlan
+from assistant.prompts import PROMPTS, load
+from assistant.retrieval import HybridRetriever, KeywordIndex, matches, validate_filters
 from assistant.settings import Settings, load_settings
-from assistant.types import Answer, Citation, ToolCall
+from assistant.types import Answer
+from assistant.writers import Writer
+from assistant.writers.extractive import ExtractiveWriter
 from index import Embedder, IndexReport, LoadError, StoreError, index_corpus, index_user_file, open_store
 from index import remove_user_document as _remove_user_document
 from index.loader import USER_TYPES
-from index.text import keyword_tokens, split_sentences
 
 log = logging.getLogger(__name__)
-SNIPPET_CHARS = 700
-MIN_OWN_TERMS = 3  # a follow-up with fewer content words ("who chairs it?") is searched only with its context
 _PIECE_END = re.compile(r"(?<=\])\s+(?=[^\[\s])")  # after a sentence's citation markers
-
-
-class _CitationBook:
-    """Numbers sources in order of first use; one number per document, whose snippet holds
-    a window of every chunk it was quoted from, so each quoted sentence can be shown in place."""
-
-    def __init__(self) -> None:
-        self.by_doc: dict[str, int] = {}
-        self.entries: list[dict[str, Any]] = []
-
-    def cite(self, meta: dict[str, Any], chunk_id: str, chunk_text: str, quote: str, score: float,
-             collection: str) -> int:
-        doc_id = str(meta.get("doc_id", ""))
-        if doc_id not in self.by_doc:
-            self.entries.append({"meta": meta, "windows": {}, "quotes": [], "score": score, "collection": collection})
-            self.by_doc[doc_id] = len(self.entries)
-        entry = self.entries[self.by_doc[doc_id] - 1]
-        if quote and quote not in entry["quotes"]:
-            entry["quotes"].append(quote)
-        if chunk_id not in entry["windows"] or (quote and quote not in entry["windows"][chunk_id]):
-            size = SNIPPET_CHARS if not entry["windows"] else SNIPPET_CHARS // 2
-            entry["windows"][chunk_id] = _snippet(chunk_text, quote, size)
-        return self.by_doc[doc_id]
-
-    def citations(self) -> list[Citation]:
-        out = []
-        for n, e in enumerate(self.entries, start=1):
-            m = e["meta"]
-            out.append(Citation(number=n, doc_id=str(m.get("doc_id", "")), title=str(m.get("title", "")),
-                                url=str(m.get("url", "")), publisher=str(m.get("publisher", "")),
-                                published=str(m.get("published", "")), snippet=" ".join(e["windows"].values()),
-                                score=round(float(e["score"]), 4), section=str(m.get("section", "")),
-                                collection=e["collection"], quote=" ".join(e["quotes"])))
-        return out
-
-
-def _snippet(text: str, quote: str, size: int = SNIPPET_CHARS) -> str:
-    """The chunk around the quoted sentence, short enough for a source card; never cuts the quote."""
-    size = max(size, len(quote) + 40)
-    if len(text) <= size:
-        return text
-    at = max(0, text.find(quote))
-    start = max(0, min(at - (size - len(quote)) // 2, len(text) - size))
-    cut = text[start:start + size]
-    return ("… " if start else "") + cut + (" …" if start + size < len(text) else "")
 
 
 class Assistant:
     """`Assistant().ask(question, history)` → `Answer`. Heavy parts load on first use."""
 
-    def __init__(self, settings: Settings | None = None, generator: AnswerGenerator | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, writer: Writer | None = None) -> None:
         self.settings = settings or load_settings()
-        self.generator: AnswerGenerator = generator or ExtractiveGenerator()
+        self._writer = writer  # None: chosen from settings (see `writer`)
         self._lock = threading.RLock()
         self._keyword: KeywordIndex | None = None
         self._ready = False
@@ -100,6 +59,28 @@ class Assistant:
     @cached_property
     def glossary(self) -> Glossary:
         return Glossary.load(PROMPTS / "glossary_fr_en.yaml")
+
+    @cached_property
+    def classifier(self) -> IntentClassifier:
+        return IntentClassifier(self.embedder.embed)
+
+    @cached_property
+    def planner(self) -> Planner:
+        return Planner(self.classifier, self.catalogue)
+
+    @cached_property
+    def extractive(self) -> ExtractiveWriter:
+        return ExtractiveWriter(self.settings.answer_sentences, self.settings.abstain_threshold)
+
+    @cached_property
+    def writer(self) -> Writer:
+        """The write stage, chosen here and only here: a given writer, the chat model the settings
+        name (ASSISTANT_LLM_PROVIDER), or the extractive writer."""
+        if self._writer is not None:
+            return self._writer
+        from assistant.llm import make_chat_writer
+
+        return make_chat_writer(self.settings, self.catalogue) or self.extractive
 
     @cached_property
     def catalogue(self) -> Any:
@@ -206,134 +187,121 @@ class Assistant:
         return question
 
     def ask(self, question: str, history: Sequence[dict[str, Any]] | None = None,
-            filters: dict[str, Any] | None = None) -> Answer:
+            filters: dict[str, Any] | None = None, owner: str = "local") -> Answer:
+        """plan → evidence → write → check → Answer, each stage timed into `answer.timings` (ms).
+
+        Raises InvalidQuestionError / InvalidFilterError for bad input and StoreUnavailableError
+        when the store cannot be read; a chat writer's failure falls back to the extractive writer."""
+        answer: Answer | None = None
+        for item in self._answer(question, history, filters, owner, streaming=False):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[dict[str, Any]] | None = None,
+               filters: dict[str, Any] | None = None, owner: str = "local") -> Iterator[str | Answer]:
+        """Yield text pieces as the writer produces them, then the checked Answer. When the check
+        changed the text, the Answer's text replaces what was streamed."""
+        yield from self._answer(question, history, filters, owner, streaming=True)
+
+    def _answer(self, question: str, history: Sequence[dict[str, Any]] | None, filters: dict[str, Any] | None,
+                owner: str, streaming: bool) -> Iterator[str | Answer]:
         start = time.perf_counter()
         question = self._validate(question)
         flt = validate_filters(filters)
+        self._ensure_ready()
         timings: dict[str, float] = {}
 
         t = time.perf_counter()
-        resolved = resolve(question, history)
-        timings["resolve"] = (time.perf_counter() - t) * 1000
-
-        self._ensure_ready()
-        t = time.perf_counter()
-        outcomes = []
-        if self.catalogue is not None:
-            from assistant.tools import route
-
-            outcomes = route(question, self.catalogue)
-            if not outcomes and resolved != question:
-                outcomes = self._route_follow_up(question, resolved)
-        timings["tools"] = (time.perf_counter() - t) * 1000
-
-        language = detect_language(question)
-        search_text, coverage_texts = resolved, [question, resolved]
-        if language != "en":
-            english = self.glossary.english_terms(resolved)
-            search_text = f"{resolved} {english}".strip()
-            coverage_texts.append(" ".join([english, *re.findall(r"\b\d[\d.,]*", question)]))
-        retriever = self.retriever(flt)
-        result = retriever.search(search_text)
-        timings.update(result.timings)
-        if resolved != question and len(keyword_tokens(question)) >= MIN_OWN_TERMS:
-            # A follow-up asks something new about the earlier subject: rank by the turn itself
-            # as well as by the joined text, so the new part is not drowned by the old one.
-            own = retriever.search(question)
-            result.hits = fuse([own.hits, result.hits], self.settings.rrf_k)
-            for stage, ms in own.timings.items():
-                timings[stage] = timings.get(stage, 0.0) + ms
-        hits = result.hits[: self.settings.k]
+        plan = self.planner.plan(question, history)
+        timings["plan"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        sims: dict[tuple[str, int], float] = {}
-        if result.query_vector is None and hits:  # keyword-only mode still ranks sentences by meaning
-            result.query_vector = self.embedder.embed_one(search_text)
-        if hits:
-            for kind in {h.kind for h in hits}:
-                sims.update(self.store.sentence_similarities(
-                    kind, result.query_vector, [h.chunk_id for h in hits if h.kind == kind]))
-        assert self._keyword is not None
-        draft = self.generator.generate(GenerationRequest(
-            question=question, context=search_text, hits=hits, sentence_similarity=sims, idf=self._keyword.idf,
-            max_sentences=self.settings.answer_sentences, threshold=self.settings.abstain_threshold,
-            coverage_min=self.settings.coverage_min, coverage_texts=tuple(coverage_texts)))
-        answer = self._compose(question, resolved, hits, draft, outcomes, language)
-        answer.support = round(draft.support, 4)
-        answer.coverage = round(draft.coverage, 4)
-        timings["compose"] = (time.perf_counter() - t) * 1000
+        gatherer = self._gatherer(flt, owner)
+        evidence = gatherer.gather(plan)
+        timings["evidence"] = (time.perf_counter() - t) * 1000
+        timings.update({f"evidence.{k}": v for k, v in gatherer.timings.items()})
+
+        t = time.perf_counter()
+        draft: Draft | None = None
+        if streaming and self.writer is not self.extractive:
+            try:
+                for piece in self.writer.stream(plan, evidence):
+                    if isinstance(piece, Draft):
+                        draft = piece
+                    else:
+                        yield piece
+            except LLMUnavailableError as exc:
+                draft = self._fallback(plan, evidence, str(exc))
+        else:
+            draft = self._write(plan, evidence)
+        assert draft is not None
+        timings["write"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        checked, verification = check(draft, evidence, self.settings.check_mode)
+        if draft.writer != self.extractive.name and not any(s.kind in ("answer", "tool", "correction")
+                                                            for s in checked.sentences) and not draft.abstained:
+            checked, verification = check(self._fallback(plan, evidence, "no sentence of its reply passed the check"),
+                                          evidence, self.settings.check_mode)
+        timings["check"] = (time.perf_counter() - t) * 1000
+
+        messages = self.extractive.messages(plan.language)
         timings["total"] = (time.perf_counter() - start) * 1000
-        answer.timings = {k: round(v, 2) for k, v in timings.items()}
-        answer.retrieved = [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "score": round(h.score, 5),
-                             "dense": h.dense, "collection": h.kind} for h in result.hits[:10]]
-        return answer
-
-    def _compose(self, question: str, resolved: str, hits: list[Any], draft: Draft, outcomes: list[Any],
-                 language: str) -> Answer:
-        all_messages = load_prompt("messages.yaml")
-        messages = all_messages.get(language, all_messages["en"])
-        book = _CitationBook()
-        parts: list[str] = []
-        tool_calls: list[ToolCall] = []
-        for outcome in outcomes:
-            tool_calls.append(outcome.to_tool_call())
-            if outcome.error and not outcome.summary:
-                parts.append(messages["tool_error"].format(error=outcome.error))
-                continue
-            markers = "".join(f"[{n}]" for n in self._cite_tool_sources(book, outcome))
-            for sentence in split_sentences(outcome.summary):
-                parts.append(f"{sentence} {markers}".strip())
-            if outcome.error:
-                parts.append(messages["tool_error"].format(error=outcome.error))
-        abstained = draft.abstained and not any(o.summary for o in outcomes)
-        if abstained:
-            closest = []
-            seen = set()
-            for h in hits:
-                if h.doc_id in seen or len(closest) >= 3:
-                    continue
-                seen.add(h.doc_id)
-                n = book.cite(h.metadata, h.chunk_id, h.text, "", h.score, h.kind)
-                m = h.metadata
-                closest.append(f"[{n}] {m.get('title', '')} ({m.get('publisher', '')}, {m.get('published', '') or 'undated'})")
-            parts.append(messages["abstain"].format(sources="; ".join(closest)) if closest else messages["no_sources"])
-        elif not draft.abstained:
-            for s in draft.sentences:
-                n = book.cite(s.hit.metadata, s.hit.chunk_id, s.hit.text, s.text, s.hit.score, s.hit.kind)
-                parts.append(f"{s.text} [{n}]")
-        return Answer(question=question, text=" ".join(parts), citations=book.citations(), tool_calls=tool_calls,
-                      abstained=abstained, resolved_question=resolved)
-
-    def _route_follow_up(self, question: str, resolved: str) -> list[Any]:
-        """Route a follow-up with its context; when the new turn names chips ("what about the
-        H20?"), keep only the results about those chips, not the ones of the earlier turn."""
-        from assistant.tools import route
-        from assistant.tools.mentions import find_chip_mentions
-
-        outcomes = route(resolved, self.catalogue)
-        named = {m.chip.name for m in find_chip_mentions(question, self.catalogue)}
-        if not named:
-            return outcomes
-        about_new = [o for o in outcomes if any(name in o.summary for name in named)]
-        return about_new or outcomes
-
-    def _cite_tool_sources(self, book: _CitationBook, outcome: Any, limit: int = 2) -> list[int]:
-        """Cite the sources that best support a computed statement, each by its closest passage."""
-        if not outcome.sources or not outcome.summary:
-            return []
-        vector = self.embedder.embed_one(outcome.summary)
-        best = []
-        for doc_id in dict.fromkeys(outcome.sources):
-            for hit in self.store.dense("corpus", vector, 1, {"doc_id": doc_id}):
-                best.append(hit)
-        best.sort(key=lambda h: -h.similarity)
-        return [book.cite(h.metadata, h.chunk_id, h.text, "", h.similarity, "corpus") for h in best[:limit]]
-
-    def stream(self, question: str, history: Sequence[dict[str, Any]] | None = None,
-               filters: dict[str, Any] | None = None) -> Iterator[str | Answer]:
-        """Yield the answer text piece by piece (sentence by sentence), then the final Answer."""
-        answer = self.ask(question, history, filters)
-        pieces = [p for p in _PIECE_END.split(answer.text) if p] if answer.text else []
-        for i, piece in enumerate(pieces):
-            yield piece if i == 0 else " " + piece
+        answer = assemble(plan, evidence, checked, verification, messages,
+                          {k: round(v, 2) for k, v in timings.items()})
+        if streaming and self.writer is self.extractive:
+            pieces = [p for p in _PIECE_END.split(answer.text) if p] if answer.text else []
+            for i, piece in enumerate(pieces):
+                yield piece if i == 0 else " " + piece
         yield answer
+
+    def _write(self, plan: QueryPlan, evidence: Evidence) -> Draft:
+        try:
+            return self.writer.write(plan, evidence)
+        except LLMUnavailableError as exc:
+            return self._fallback(plan, evidence, str(exc))
+
+    def _fallback(self, plan: QueryPlan, evidence: Evidence, reason: str) -> Draft:
+        log.warning("chat writer unavailable, extractive fallback: %s", reason)
+        draft = self.extractive.write(plan, evidence)
+        draft.fallback = reason
+        return draft
+
+    def _gatherer(self, filters: dict[str, Any], owner: str) -> EvidenceGatherer:
+        """The evidence stage for one request: its retriever carries the filters and the owner."""
+        s = self.settings
+        retriever = self.retriever(filters, owner=owner) if "owner" in self.retriever.__code__.co_varnames else self.retriever(filters)  # TEMP until owner lands
+        assert self._keyword is not None
+
+        def tool_passage(summary: str, doc_id: str) -> Any:
+            hits = self.store.dense("corpus", self.embedder.embed_one(summary), 1, {"doc_id": doc_id})
+            if not hits:
+                return None
+            from assistant.retrieval import Hit
+
+            h = hits[0]
+            return Hit(h.chunk_id, h.text, h.metadata, "corpus", score=h.similarity, dense=h.similarity)
+
+        def allowed(doc_id: str) -> bool:
+            metas = self.store.collection("corpus").get(where={"doc_id": doc_id}, limit=1, include=["metadatas"])
+            return bool(metas["ids"]) and matches(metas["metadatas"][0], filters)
+
+        def defining(term: str, vector: list[float]) -> list[Any]:
+            """The chunks closest to the question among those that spell `term` out as "… (term)"."""
+            from assistant.retrieval import Hit, chroma_where
+
+            got = self.store.collection("corpus").query(
+                query_embeddings=[vector], n_results=3, where=chroma_where(filters),
+                where_document={"$contains": f"({term})"}, include=["documents", "metadatas", "distances"])
+            return [Hit(cid, text, meta, "corpus", dense=1.0 - dist) for cid, text, meta, dist in
+                    zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+
+        return EvidenceGatherer(
+            search=retriever.search, similarities=self.store.sentence_similarities, embed=self.embedder.embed_one,
+            idf=self._keyword.idf, catalogue=self.catalogue, classifier=self.classifier,
+            settings=EvidenceSettings(k=s.k, rrf_k=s.rrf_k, threshold=s.abstain_threshold),
+            english_terms=self.glossary.english_terms, defaults=self.planner.defaults, allowed_doc=allowed,
+            tool_passage=tool_passage, defining=defining)
+
