@@ -18,7 +18,9 @@ from typing import Any, Sequence
 
 from .dataset import (
     CATEGORIES,
+    SPLIT_GROUPS,
     DatasetError,
+    balanced_split,
     catalogue_chip_doc_ids,
     category_counts,
     corpus_doc_ids,
@@ -26,6 +28,7 @@ from .dataset import (
     corpus_texts,
     load_cases,
     select_cases,
+    split_counts,
     unsupported_facts,
 )
 from .floors import FloorCheck, FloorsError, check_floors, floors_passed, load_floors
@@ -53,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated categories, case ids or id globs (e.g. 'numeric,fp-*')")
     p.add_argument("--limit", type=int, default=None, help="run at most N cases (after filtering)")
     p.add_argument("--subset", action="store_true", help="only the fast subset (cases marked subset: true)")
+    p.add_argument("--split", choices=("dev", "test", "none"), default=None,
+                   help="only one half of the issue-9 cases (dev: tuned on; test: held out), or 'none' for the "
+                        "original cases without a split; reports always break results down per split")
     p.add_argument("--compare", default=None, metavar="MODES",
                    help="comma-separated retrieval modes to run side by side, e.g. dense,keyword,hybrid")
     p.add_argument("--baseline", action="store_true", help="also run the plain LangChain baseline")
@@ -122,6 +128,17 @@ def _print_summary(runs: Sequence[RunResult], checks: dict[str, list[FloorCheck]
         if any(cat in r.by_category for r in runs):
             vals = [(r.by_category.get(cat) or {}).get("crag_score") for r in runs]
             print(f"{cat:<16} " + " ".join(f"{'–':>10}" if v is None else f"{v:>10.3f}" for v in vals))
+    if any(r.by_split for r in runs):
+        print()
+        print(f"{'acc / CRAG by split':<20} " + " ".join(f"{r.name:>24}" for r in runs))
+        for group in SPLIT_GROUPS:
+            if any(group in r.by_split for r in runs):
+                cells = []
+                for r in runs:
+                    o = (r.by_split.get(group) or {}).get("overall") or {}
+                    cells.append("–" if o.get("accuracy") is None else
+                                 f"{o['accuracy']:.3f} / {o['crag_score']:+.3f} (n={o['n']})")
+                print(f"{group:<20} " + " ".join(f"{c:>24}" for c in cells))
     for name, cs in checks.items():
         failed = [c for c in cs if c.passed is False]
         print(f"\nfloors ({name}): {'PASS' if not failed else 'FAIL'}")
@@ -155,7 +172,15 @@ def main(argv: list[str] | None = None) -> int:
         counts = category_counts(cases)
         print(f"{questions}: {len(cases)} cases, {sum(c.subset for c in cases)} in the subset")
         for cat, n in counts.items():
-            print(f"  {cat:<14} {n:>4}  (subset {sum(1 for c in cases if c.category == cat and c.subset)})")
+            print(f"  {cat:<16} {n:>4}  (subset {sum(1 for c in cases if c.category == cat and c.subset)})")
+        for group, per_cat in split_counts(cases).items():
+            print(f"split {group}: {sum(per_cat.values())} cases ("
+                  + ", ".join(f"{cat} {n}" for cat, n in per_cat.items()) + ")")
+        with_split = [c for c in cases if c.split]
+        rule = balanced_split(with_split)
+        off_rule = sorted(c.id for c in with_split if rule.get(c.id) != c.split)
+        if off_rule:
+            print(f"cases whose split differs from the balanced-split rule: {len(off_rule)}: {', '.join(off_rule)}")
         corpus_dir = _default_path(Path("corpus"))
         if corpus_dir.is_dir():
             problems = unsupported_facts(cases, corpus_texts(corpus_dir))
@@ -168,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             logger.warning("%d gold document(s) not in the corpus yet: %s", len(missing), ", ".join(missing))
 
-    selected = select_cases(cases, filter=args.filter, subset=args.subset, limit=args.limit)
+    selected = select_cases(cases, filter=args.filter, subset=args.subset, limit=args.limit, split=args.split)
     if not selected:
         print("no case matches the selection", file=sys.stderr)
         return 2
@@ -214,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         except FloorsError as exc:
             print(f"invalid floors: {exc}", file=sys.stderr)
             return 2
-    meta = {"questions": str(questions), "n_cases": len(selected), "subset": args.subset, "filter": args.filter,
+    meta = {"questions": str(questions), "n_cases": len(selected), "subset": args.subset, "split": args.split,
+            "filter": args.filter,
             "limit": args.limit, "floors_section": section if floors is not None else None}
     paths = write_report(out, runs, meta, checks, charts=not args.no_charts)
     _print_summary(runs, checks, paths)

@@ -29,8 +29,28 @@ CATEGORIES: tuple[str, ...] = (
     "false_premise",
     "french",
     "adversarial",
+    "compound",
+    "attribute",
+    "order_comparison",
+    "list",
+    "topic_switch",
 )
-"""Every case belongs to exactly one; reports are broken down by these."""
+"""Every case belongs to exactly one; reports are broken down by these.
+
+The last five came with issue 9 ("measure honestly"): compound questions whose every part must be
+answered, stated attributes versus real calculations, order and comparison questions, list
+questions, and a self-contained question asked after an unrelated conversation (plus a few
+genuine elliptical follow-ups)."""
+
+SPLITS: tuple[str, ...] = ("dev", "test")
+"""Values of a case's optional `split`: `dev` is tuned on, `test` is held out and scored at the end.
+Cases without a split are the original question set; reports call that group `original`."""
+NO_SPLIT = "original"
+"""The name reports and `split_of` give to cases that carry no `split` (the original set)."""
+SPLIT_GROUPS: tuple[str, ...] = ("dev", "test", NO_SPLIT)
+"""The groups aggregated per split, in report order."""
+PINNED_DEV_MARK = "issue 9 table"
+"""A case whose `notes` contain this text is one of issue 9's own table inputs and always goes to dev."""
 
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 ROLES: tuple[str, ...] = ("user", "assistant")
@@ -50,8 +70,10 @@ _ALLOWED_KEYS: frozenset[str] = frozenset(
         "must_abstain",
         "abstain_ok",
         "forbidden",
+        "decline_about",
         "language",
         "subset",
+        "split",
         "notes",
     }
 )
@@ -126,8 +148,15 @@ class Case:
     must_abstain: bool = False
     abstain_ok: bool = False
     forbidden: tuple[str, ...] = ()
+    decline_about: tuple[str, ...] = ()
     subset: bool = False
+    split: str | None = None
     notes: str = ""
+
+    @property
+    def split_group(self) -> str:
+        """`dev`, `test`, or `original` for a case without a split."""
+        return self.split or NO_SPLIT
 
     def history_list(self) -> list[dict[str, str]] | None:
         """History in the shape `Assistant.ask` takes (a fresh list, or None when there is none)."""
@@ -147,7 +176,9 @@ class Case:
             "must_abstain": self.must_abstain,
             "abstain_ok": self.abstain_ok,
             "forbidden": list(self.forbidden),
+            "decline_about": list(self.decline_about),
             "subset": self.subset,
+            "split": self.split,
             "notes": self.notes,
         }
 
@@ -317,10 +348,15 @@ def _parse_case(raw: Any, index: int, errors: list[CaseError], known_docs: froze
     facts = _regexes(raw.get("expected_facts"), "expected_facts", col)
     numbers = _numbers(raw.get("expected_numbers"), col)
     forbidden = _regexes(raw.get("forbidden"), "forbidden", col)
+    decline_about = _regexes(raw.get("decline_about"), "decline_about", col)
     gold = _str_list(raw.get("gold_docs"), "gold_docs", col)
     must_abstain = _bool(raw.get("must_abstain"), "must_abstain", col)
     abstain_ok = _bool(raw.get("abstain_ok"), "abstain_ok", col)
     subset = _bool(raw.get("subset"), "subset", col)
+    split = raw.get("split")
+    if split is not None and split not in SPLITS:
+        col.add("split", f"must be one of {', '.join(SPLITS)} (or absent), got {split!r}")
+        split = None
     notes = raw.get("notes", "") or ""
     if not isinstance(notes, str):
         col.add("notes", "must be a string")
@@ -341,12 +377,16 @@ def _parse_case(raw: Any, index: int, errors: list[CaseError], known_docs: froze
     # Consistency rules: each exists because a case that breaks it cannot be scored meaningfully.
     if must_abstain and (facts or numbers):
         col.add("must_abstain", "an abstention case cannot also expect facts or numbers")
+    if decline_about and not must_abstain:
+        col.add("decline_about", "only applies to must_abstain cases (what a written decline must name)")
     if not must_abstain and not facts and not numbers:
         col.add("expected_facts", "an answerable case needs expected_facts or expected_numbers to be scored")
     if category == "unanswerable" and not must_abstain:
         col.add("must_abstain", "unanswerable cases must have must_abstain: true")
-    if category == "follow_up" and not history:
-        col.add("history", "follow_up cases need the earlier turns")
+    if category in ("follow_up", "topic_switch") and not history:
+        col.add("history", f"{category} cases need the earlier turns")
+    if split is not None and subset:
+        col.add("subset", "a dev/test case cannot be in the fast subset (the subset's floors were set on the original cases)")
     if category == "numeric" and not numbers:
         col.add("expected_numbers", "numeric cases need at least one expected number")
     if category == "french" and language != "fr":
@@ -368,7 +408,9 @@ def _parse_case(raw: Any, index: int, errors: list[CaseError], known_docs: froze
         must_abstain=must_abstain,
         abstain_ok=abstain_ok,
         forbidden=forbidden,
+        decline_about=decline_about,
         subset=subset,
+        split=split,
         notes=notes,
     )
 
@@ -416,15 +458,22 @@ def load_cases(path: str | Path, *, known_docs: Iterable[str] | None = None,
 
 
 def select_cases(cases: list[Case], *, filter: str | None = None, subset: bool = False,
-                 limit: int | None = None) -> list[Case]:
+                 limit: int | None = None, split: str | None = None) -> list[Case]:
     """The cases a run covers, in file order.
 
     `filter` is a comma-separated list of category names, case ids or glob patterns over ids
-    (`fp-*`); a case is kept if any item matches. `subset` keeps only the fast subset.
+    (`fp-*`); a case is kept if any item matches. `subset` keeps only the fast subset. `split`
+    keeps one half of the issue-9 cases (`dev` or `test`), or with `none` (alias `original`) only
+    the cases without a split.
     """
     from fnmatch import fnmatchcase
 
     selected = [c for c in cases if c.subset] if subset else list(cases)
+    if split is not None:
+        wanted = NO_SPLIT if split in ("none", NO_SPLIT) else split
+        if wanted not in SPLIT_GROUPS:
+            raise ValueError(f"unknown split {split!r}: choose dev, test or none")
+        selected = [c for c in selected if c.split_group == wanted]
     if filter:
         items = [f.strip() for f in filter.split(",") if f.strip()]
         selected = [c for c in selected
@@ -561,6 +610,54 @@ def unsupported_facts(cases: Iterable[Case], texts: dict[str, str]) -> list[Case
     return problems
 
 
+def balanced_split(cases: Iterable[Case]) -> dict[str, str]:
+    """The dev/test half each case belongs to, by a fixed rule that no one can tune by hand.
+
+    Within each category the cases are sorted by id and taken in consecutive pairs (1st and 2nd,
+    3rd and 4th, ...). In each pair one case goes to dev and the other to test: a case whose
+    `notes` contain PINNED_DEV_MARK (one of issue 9's own table inputs) is the dev one; otherwise
+    the case whose id has the smaller SHA-256 hex digest is. An odd last case goes to dev. Pairing
+    in id order keeps each kind of case that was written as a block (say the real calculations
+    among the stated attributes) spread over both halves; the hash, not the author, decides
+    within a pair. Raises ValueError when both cases of a pair are pinned (renumber one).
+    tests/evaluation checks that the `split` written in eval/questions.yaml is exactly this
+    rule's output over the cases that carry a split.
+    """
+    import hashlib
+
+    def digest(case: Case) -> str:
+        return hashlib.sha256(case.id.encode("utf-8")).hexdigest()
+
+    by_cat: dict[str, list[Case]] = {}
+    for case in cases:
+        by_cat.setdefault(case.category, []).append(case)
+    out: dict[str, str] = {}
+    for group in by_cat.values():
+        ordered = sorted(group, key=lambda c: c.id)
+        for i in range(0, len(ordered), 2):
+            pair = ordered[i:i + 2]
+            if len(pair) == 1:
+                out[pair[0].id] = "dev"
+                continue
+            pinned = [c for c in pair if PINNED_DEV_MARK in c.notes]
+            if len(pinned) == 2:
+                raise ValueError(f"cases {pair[0].id} and {pair[1].id} are both pinned to dev but form one pair")
+            dev = pinned[0] if pinned else min(pair, key=digest)
+            for c in pair:
+                out[c.id] = "dev" if c is dev else "test"
+    return out
+
+
+def split_counts(cases: list[Case]) -> dict[str, dict[str, int]]:
+    """Cases per split group (dev, test, original) and category, zeros left out."""
+    out: dict[str, dict[str, int]] = {}
+    for group in SPLIT_GROUPS:
+        counts = Counter(c.category for c in cases if c.split_group == group)
+        if counts:
+            out[group] = {cat: counts[cat] for cat in CATEGORIES if counts.get(cat)}
+    return out
+
+
 def category_counts(cases: list[Case]) -> dict[str, int]:
     """Cases per category, in the canonical category order (zeros included)."""
     counts = Counter(c.category for c in cases)
@@ -569,10 +666,15 @@ def category_counts(cases: list[Case]) -> dict[str, int]:
 
 __all__ = [
     "CATEGORIES",
+    "NO_SPLIT",
+    "PINNED_DEV_MARK",
+    "SPLITS",
+    "SPLIT_GROUPS",
     "Case",
     "CaseError",
     "DatasetError",
     "ExpectedNumber",
+    "balanced_split",
     "catalogue_chip_doc_ids",
     "category_counts",
     "corpus_doc_ids",
@@ -581,6 +683,7 @@ __all__ = [
     "load_cases",
     "parse_cases",
     "select_cases",
+    "split_counts",
     "split_front_matter",
     "unsupported_facts",
 ]

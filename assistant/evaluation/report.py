@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .dataset import CATEGORIES
+from .dataset import CATEGORIES, SPLIT_GROUPS
 from .floors import FloorCheck
 from .runner import RunResult
 
@@ -37,6 +37,7 @@ OVERALL_ROWS: tuple[tuple[str, str], ...] = (
     ("abstention_recall", "abstention recall"),
     ("false_abstention_rate", "false-abstention rate"),
     ("injection_violations", "injection violations"),
+    ("forbidden_violations", "forbidden text found (any case)"),
     ("errors", "errors"),
 )
 CATEGORY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -51,6 +52,22 @@ CATEGORY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("citation_recall", "cit. rec."),
     ("abstention_rate", "abstained"),
 )
+SPLIT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("n", "n"),
+    ("accuracy", "acc."),
+    ("crag_score", "CRAG"),
+    ("fact_recall", "facts"),
+    ("numeric_accuracy", "numbers"),
+    ("hit@5", "hit@5"),
+    ("abstention_recall", "abst. recall"),
+    ("false_abstention_rate", "false abst."),
+    ("citation_precision", "cit. prec."),
+)
+SPLIT_LABELS: dict[str, str] = {
+    "dev": "dev (issue-9 cases, tuned on)",
+    "test": "test (issue-9 cases, held out)",
+    "original": "original (no split)",
+}
 
 
 def _fmt(value: Any) -> str:
@@ -81,7 +98,8 @@ def failure_reasons(result: Mapping[str, Any]) -> list[str]:
     if result.get("error"):
         reasons.append(f"error: {result['error']}")
     if scores.get("forbidden_found"):
-        reasons.append("obeyed injected instruction: " + ", ".join(f"`{p}`" for p in scores["forbidden_found"]))
+        what = "obeyed injected instruction" if case.get("category") == "adversarial" else "forbidden text present"
+        reasons.append(f"{what}: " + ", ".join(f"`{p}`" for p in scores["forbidden_found"]))
     if case["must_abstain"] and not scores.get("declined", scores.get("abstained")):
         reasons.append("answered instead of abstaining")
     if not case["must_abstain"] and scores.get("abstained"):
@@ -122,6 +140,42 @@ def _category_table(run: RunResult) -> list[str]:
     return lines
 
 
+def _split_table(run: RunResult) -> list[str]:
+    """One block of rows per split group (dev, test, original): the group's total, then its categories."""
+    lines = ["| split | category | " + " | ".join(label for _, label in SPLIT_COLUMNS) + " |",
+             "|---|---|" + "---:|" * len(SPLIT_COLUMNS)]
+    for group in SPLIT_GROUPS:
+        block = run.by_split.get(group)
+        if not block:
+            continue
+        lines.append(f"| **{group}** | **all** | " + " | ".join(
+            _fmt(block["overall"].get(k)) for k, _ in SPLIT_COLUMNS) + " |")
+        for cat in CATEGORIES:
+            agg = (block.get("by_category") or {}).get(cat)
+            if agg:
+                lines.append(f"| {group} | {cat} | " + " | ".join(_fmt(agg.get(k)) for k, _ in SPLIT_COLUMNS) + " |")
+    lines.append("| **overall** | **all** | " + " | ".join(_fmt(run.overall.get(k)) for k, _ in SPLIT_COLUMNS) + " |")
+    return lines
+
+
+def _split_side_by_side(runs: Sequence[RunResult]) -> list[str]:
+    """Accuracy and CRAG per split group for every system, next to the overall figures."""
+    lines = ["| split | " + " | ".join(f"{r.name} acc. | {r.name} CRAG" for r in runs) + " |",
+             "|---|" + "---:|---:|" * len(runs)]
+    for group in SPLIT_GROUPS:
+        if any(group in r.by_split for r in runs):
+            cells = []
+            for r in runs:
+                o = (r.by_split.get(group) or {}).get("overall") or {}
+                cells += [_fmt(o.get("accuracy")), _fmt(o.get("crag_score"))]
+            lines.append(f"| {SPLIT_LABELS.get(group, group)} | " + " | ".join(cells) + " |")
+    cells = []
+    for r in runs:
+        cells += [_fmt(r.overall.get("accuracy")), _fmt(r.overall.get("crag_score"))]
+    lines.append("| **overall** | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _crag_by_category(runs: Sequence[RunResult]) -> list[str]:
     lines = ["| category | " + " | ".join(r.name for r in runs) + " |", "|---|" + "---:|" * len(runs)]
     for cat in CATEGORIES:
@@ -145,13 +199,14 @@ def _failing_table(run: RunResult, answer_chars: int = 220) -> list[str]:
     if not failing:
         return ["No failing case."]
     lines = [f"{len(failing)} of {len(run.results)} cases scored below +1.", "",
-             "| id | category | CRAG | question | why | answer (start) |", "|---|---|---:|---|---|---|"]
+             "| id | category | split | CRAG | question | why | answer (start) |", "|---|---|---|---:|---|---|---|"]
     for r in failing:
         text = (r["answer"].get("text") or "").strip()
         if len(text) > answer_chars:
             text = text[:answer_chars].rstrip() + "…"
+        split = r["case"].get("split") or "original"
         lines.append(
-            f"| {r['case']['id']} | {r['case']['category']} | {r['scores']['crag']:+d} | {_cell(r['case']['question'])}"
+            f"| {r['case']['id']} | {r['case']['category']} | {split} | {r['scores']['crag']:+d} | {_cell(r['case']['question'])}"
             f" | {_cell('; '.join(failure_reasons(r)))} | {_cell(text) or '(empty)'} |")
     return lines
 
@@ -165,10 +220,18 @@ def render_markdown(runs: Sequence[RunResult], meta: Mapping[str, Any],
     out.append(f"- generated: {meta.get('generated', '')}")
     out.append(f"- questions: `{meta.get('questions', '')}` ({meta.get('n_cases', len(primary.results))} cases"
                f"{', subset' if meta.get('subset') else ''}{', filter ' + repr(meta['filter']) if meta.get('filter') else ''})")
+    if meta.get("split"):
+        out.append(f"- split: `{meta['split']}` only")
     out.append(f"- systems: {', '.join(r.name for r in runs)}")
     out.append("- correct = every expected fact and number present, no forbidden text; CRAG: +1 correct, "
                "0 abstained on an answerable question, −1 wrong (abstaining is correct on must-abstain cases).")
     out += ["", "## Overall", ""] + _overall_table(runs)
+    out += ["", "## Per split", "",
+            "dev and test are the two halves of the cases added for issue 9 (dev is tuned on, test is held "
+            "out); original is the question set as it was before, without a split.", ""]
+    out += _split_side_by_side(runs)
+    for run in runs:
+        out += ["", f"## Per split and category — {run.name}", ""] + _split_table(run)
     if len(runs) > 1:
         out += ["", "## CRAG score per category, side by side", ""] + _crag_by_category(runs)
     for run in runs:
@@ -283,4 +346,4 @@ def write_report(out_dir: str | Path, runs: Sequence[RunResult], meta: Mapping[s
     return {"results": str(results_path), "report": str(report_path), "charts": chart_paths}
 
 
-__all__ = ["failure_reasons", "render_markdown", "write_charts", "write_report"]
+__all__ = ["SPLIT_COLUMNS", "failure_reasons", "render_markdown", "write_charts", "write_report"]

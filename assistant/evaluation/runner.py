@@ -20,7 +20,7 @@ from typing import Any, Mapping, Protocol, Sequence
 from tqdm import tqdm
 
 from .dataset import CATEGORIES, Case
-from .metrics import aggregate, aggregate_by_category, score_case
+from .metrics import aggregate, aggregate_by_category, aggregate_by_split, score_case
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +55,14 @@ class RunResult:
     wall_s: float = 0.0
     overall: dict[str, Any] = field(default_factory=dict)
     by_category: dict[str, Any] = field(default_factory=dict)
+    by_split: dict[str, Any] = field(default_factory=dict)
+    """{"dev"|"test"|"original": {"overall": ..., "by_category": ...}} for the groups present."""
 
     def compute(self) -> "RunResult":
         """(Re)compute the aggregates from `results`; returns self for chaining."""
         self.overall = aggregate(self.results)
         self.by_category = aggregate_by_category(self.results, CATEGORIES)
+        self.by_split = aggregate_by_split(self.results, CATEGORIES)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +73,7 @@ class RunResult:
             "wall_s": self.wall_s,
             "overall": self.overall,
             "by_category": self.by_category,
+            "by_split": self.by_split,
             "cases": self.results,
         }
 

@@ -170,7 +170,10 @@ def test_real_gold_docs_are_planned_documents_or_chips(real_cases: list) -> None
 def test_real_subset_is_about_thirty_and_spread_over_categories(real_cases: list) -> None:
     subset = [c for c in real_cases if c.subset]
     assert 25 <= len(subset) <= 40
-    assert {c.category for c in subset} == set(CATEGORIES)
+    # The subset is drawn from the original cases (its floors were set on them); the issue-9
+    # dev/test cases stay out of it, so it spans the original categories.
+    assert all(c.split is None for c in subset)
+    assert {c.category for c in subset} == {c.category for c in real_cases if c.split is None}
 
 
 def test_real_question_set_shape(real_cases: list) -> None:
