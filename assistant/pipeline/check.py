@@ -97,6 +97,13 @@ def gives_orders(text: str) -> bool:
     return False
 
 
+def draft_untrusted(sentence: DraftSentence, passages: list[Any]) -> bool:
+    """Words not quoted from the curated corpus: a model's sentence, or a quote from an upload."""
+    quoted = sentence.kind in ("answer", "correction") and passages and all(
+        p.collection == "corpus" and sentence.text in p.text for p in passages)
+    return not quoted
+
+
 def _names(text: str) -> list[str]:
     return [w for w in _CAPITALISED.findall(f" {text}") if w not in _COMMON_CAPITALS]
 
@@ -142,7 +149,9 @@ def _reasons(sentence: DraftSentence, evidence: Evidence, runs: list[ToolRun], q
     absent = [n for n in _names(sentence.text) if n.lower() not in lower_sources]
     if absent:
         reasons.append(f"name(s) {', '.join(absent)} found in no cited passage")
-    if gives_orders(sentence.text):
+    # the curated corpus is checked for orders to "you" only; uploads and a model's own words get the parse too
+    untrusted = draft_untrusted(sentence, passages)
+    if (untrusted and gives_orders(sentence.text)) or (not untrusted and _SECOND_PERSON_ORDER.search(sentence.text)):
         reasons.append("gives orders: text that instructs is never an answer")
     if sentence.kind != "tool":
         conflict = _conflict(sentence, evidence, runs)

@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -43,6 +43,7 @@ class EvidenceSettings:
     threshold: float = 0.38  # minimum sentence score to answer a part
     list_items: int = 6
     correction_similarity: float = 0.55  # how close a negating sentence must be to the premise
+    unknown_answer: dict[str, str] = field(default_factory=dict)  # "an answer to this question", per language
 
 
 def _overlap(terms: set[str], weights: dict[str, float]) -> float:
@@ -70,7 +71,7 @@ class EvidenceGatherer:
                  catalogue: Catalogue | None, classifier: IntentClassifier, settings: EvidenceSettings,
                  english_terms: Callable[[str], str] = lambda text: "",
                  defaults: NamedDefaults | None = None, allowed_doc: Callable[[str], bool] = lambda d: True,
-                 tool_passage: Callable[[str, str], Hit | None] | None = None,
+                 tool_passage: Callable[[list[float], str], Hit | None] | None = None,
                  defining: Callable[[str, list[float]], list[Hit]] = lambda term, vector: []) -> None:
         self.search = search
         self.similarities = similarities
@@ -192,31 +193,39 @@ class EvidenceGatherer:
             if (sentence.score >= self.settings.threshold and support.has_type(sentence.text, part, heading)
                     and (support.part_unit(part) or support.has_focus(focus_text, focus,
                                                                       str(hit.metadata.get("section", ""))))
-                    and support.about(f"{heading} {hit.text}", part.entities)):
+                    and support.about(f"{heading} {hit.text}", part.entities, part.text)):
                 compatible.append(sentence)
         pe.support = ranked[0][0].score if ranked else 0.0
         t = time.perf_counter()
-        pe.tools = self._tools(part, plan, evidence)
+        pe.tools = self._tools(part, plan, evidence, vector)
         self._time("tools", t)
         if part.answer_type == "order":
             self._order(plan, part, pe, evidence)
+        sides = self._sides(part, plan)
+        if len(sides) >= 2 and part.answer_type in ("comparison", "list", "number", "other", "yes_no"):
+            self._per_side(plan, part, pe, evidence, sides)
         if part.premise and part.answer_type == "explanation":
-            self._premise(plan, part, pe, evidence, ranked)
+            self._premise(plan, part, pe, evidence, ranked, vector)
         if part.answer_type == "definition" and part.entities:
             # a sentence that spells the term out itself beats one whose heading does
             compatible.sort(key=lambda s: not any(support.defines(s.text, e.text) for e in part.entities))
         # the compatible sentences lead, best first; the others stay for the closest-sources list
         pe.sentences = compatible + [s for s in pe.sentences if s not in compatible]
-        pe.answerable = bool(compatible) or bool(pe.facts.get("order")) or any(t.summary and t.asked for t in pe.tools)
+        pe.answerable = bool(compatible) or bool(pe.facts.get("order")) or bool(pe.facts.get("sides")) or \
+            any(t.summary and t.asked for t in pe.tools)
         pe.facts["compatible"] = len(compatible)
         if part.answer_type == "list":
             pe.facts["items"] = self._items(compatible, evidence)
         if not pe.answerable:
-            pe.missing = support.missing_phrase(part)
+            pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
+                if plan.language != "en" else support.missing_phrase(part)
         return pe, hits
 
     # ------------------------------------------------------------------ tools
-    def _run(self, text: str, family: str, evidence: Evidence, asked: bool) -> list[ToolRun]:
+    def _run(self, text: str, family: str, evidence: Evidence, asked: bool,
+             vector: list[float] | None = None) -> list[ToolRun]:
+        """Run one tool family on `text`; each result cites up to two passages of its source
+        documents, the closest to `vector` (the part's query; the text itself when none)."""
         if self.catalogue is None or family == LOOKUP:
             return []
         runs = []
@@ -226,11 +235,12 @@ class EvidenceGatherer:
             run = ToolRun(name=outcome.name, arguments=dict(outcome.arguments), result=dict(outcome.result),
                           summary=outcome.summary if outcome.result else "", sources=list(outcome.sources),
                           error=outcome.error, asked=asked)
-            if outcome.summary and self.tool_passage is not None:
+            if run.summary and self.tool_passage is not None:
+                vector = vector if vector is not None else self.embed(text)
                 for doc_id in dict.fromkeys(outcome.sources):
                     if not self.allowed_doc(doc_id):
                         continue  # filters apply to tool citations too
-                    hit = self.tool_passage(outcome.summary, doc_id)
+                    hit = self.tool_passage(vector, doc_id)
                     if hit is not None:
                         run.passages.append(self._passage(evidence, hit).number)
                     if len(run.passages) >= 2:
@@ -238,11 +248,11 @@ class EvidenceGatherer:
             runs.append(run)
         return runs
 
-    def _tools(self, part: Part, plan: QueryPlan, evidence: Evidence) -> list[ToolRun]:
+    def _tools(self, part: Part, plan: QueryPlan, evidence: Evidence, vector: list[float] | None) -> list[ToolRun]:
         if part.intent == LOOKUP or not part.computations:
             return []
         text = f"{part.text} {plan.context}".strip() if plan.context and not part.entities else part.text
-        return self._run(text, part.intent, evidence, asked=True)
+        return self._run(text, part.intent, evidence, asked=True, vector=vector)
 
     # ------------------------------------------------------------------ order of two events
     def _order(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence) -> None:
@@ -285,6 +295,48 @@ class EvidenceGatherer:
             relation = "on the same day as" if both_days else "at about the same time as"
         pe.facts["order"] = {"a": a, "b": b, "relation": relation}
 
+    # ------------------------------------------------------------------ comparisons
+    @staticmethod
+    def _sides(part: Part, plan: QueryPlan) -> list[Any]:
+        """The things a part compares: its named entities that are not possessors ("Meta's
+        Prometheus" → Prometheus), when the question sets them side by side."""
+        text = f"{plan.context} {part.text}"
+        if part.answer_type != "comparison" and not re.search(r"\b(?:each|both|versus|vs\.?|compared?)\b|\band\b",
+                                                             text, re.I):
+            return []
+        sides = []
+        for e in part.entities:
+            at = text.find(e.text)
+            if e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):])):
+                continue
+            sides.append(e)
+        return sides[:3]
+
+    def _per_side(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence, sides: list[Any]) -> None:
+        """The best sentence about each compared side, found with the part's question aimed at it."""
+        found = []
+        others = lambda e: [o for o in sides if o is not e]  # noqa: E731
+        for side in sides:
+            text = part.text
+            for other in others(side):
+                text = text.replace(other.text, " ")
+            query = f"{side.text} {text}"
+            hits, vector, q = self._retrieve(query, plan, self.settings.k)
+            if not hits or vector is None:
+                continue
+            side_part = Part(text=query, answer_type=part.answer_type if part.answer_type != "comparison" else "other",
+                             focus=part.focus, entities=[side])
+            for sentence, hit in self.rank(q, "", hits, vector):
+                if sentence.score < self.settings.threshold:
+                    break
+                if support.mentions(sentence.text, side) and support.has_type(sentence.text, side_part) and \
+                        (support.part_unit(part) or support.has_focus(sentence.text, part.focus)):
+                    sentence.passage = self._passage(evidence, hit).number
+                    found.append({"entity": side.text, "sentence": sentence})
+                    break
+        if len(found) >= 2:
+            pe.facts["sides"] = found
+
     # ------------------------------------------------------------------ lists
     def _items(self, compatible: list[RankedSentence], evidence: Evidence) -> list[RankedSentence]:
         """The best sentence of each document, without restatements: one item per source."""
@@ -303,15 +355,15 @@ class EvidenceGatherer:
 
     # ------------------------------------------------------------------ premises
     def _premise(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence,
-                 ranked: list[tuple[RankedSentence, Hit]]) -> None:
+                 ranked: list[tuple[RankedSentence, Hit]], query_vector: list[float] | None) -> None:
         """Look for what contradicts the premise, in order of strength: a chip that did not exist yet
         at the date the premise names, a tool verdict that denies it, a close sentence that negates it."""
         corrections: list[dict[str, Any]] = []
-        anachronism = self._anachronism(part, evidence)
+        anachronism = self._anachronism(part, evidence, query_vector)
         if anachronism:
             corrections.append(anachronism)
         if part.premise_intent:
-            for run in self._run(part.premise, part.premise_intent, evidence, asked=False):
+            for run in self._run(part.premise, part.premise_intent, evidence, asked=False, vector=query_vector):
                 if run.summary and _denies(run):
                     corrections.append({"tool": run.name})
                     pe.tools.append(run)
@@ -338,7 +390,7 @@ class EvidenceGatherer:
         if best is not None:
             pe.facts["corrections"] = [{"sentence": best[1].text, "passage": best[1].passage}]
 
-    def _anachronism(self, part: Part, evidence: Evidence) -> dict[str, Any] | None:
+    def _anachronism(self, part: Part, evidence: Evidence, vector: list[float] | None) -> dict[str, Any] | None:
         """The premise dates an event ("the October 2022 rule") and names a chip whose catalogue
         launch is later: the chip cannot have been its subject."""
         dated = support.DATE.search(part.premise)
@@ -353,7 +405,8 @@ class EvidenceGatherer:
             if not dates or min(dates) <= when:
                 continue
             # the catalogue row is indexed as the document chip-<id> (index/catalogue.py)
-            hit = self.tool_passage(f"The {chip.name} is an accelerator, launched {chip.launch}.", f"chip-{chip.id}")
+            hit = self.tool_passage(self.embed(f"The {chip.name} is an accelerator, launched {chip.launch}."),
+                                    f"chip-{chip.id}")
             if hit is None or not self.allowed_doc(hit.doc_id):
                 continue
             sentence = next((s for s in split_sentences(hit.text) if "launched" in s), "")

@@ -29,10 +29,11 @@ class IntentVote:
 
 
 class IntentClassifier:
-    """`classify(text)` → IntentVote. `embed` maps a list of texts to unit vectors (n × d)."""
+    """`classify(text)` → IntentVote. `embed` maps a list of texts to unit vectors (n × d), used once
+    for the exemplars; `embed_one` embeds one question (the query path's single-thread encoder)."""
 
     def __init__(self, embed: Callable[[list[str]], Any], exemplars: dict[str, list[str]] | None = None,
-                 k: int = 5, temperature: float = 0.05) -> None:
+                 k: int = 5, temperature: float = 0.05, embed_one: Callable[[str], Any] | None = None) -> None:
         data = exemplars if exemplars is not None else load("intents.yaml")
         self.labels: list[str] = []
         texts: list[str] = []
@@ -44,6 +45,7 @@ class IntentClassifier:
         self.k = k
         self.temperature = temperature
         self._embed = embed
+        self._embed_one = embed_one or (lambda text: embed([text])[0])
         self.matrix = np.asarray(embed(texts), dtype=np.float32)
 
     def _vote(self, sims: np.ndarray, exclude: int | None = None) -> IntentVote:
@@ -65,7 +67,7 @@ class IntentClassifier:
         return IntentVote(label, shares.get(label, 0.0), shares)
 
     def classify(self, text: str) -> IntentVote:
-        vector = np.asarray(self._embed([text])[0], dtype=np.float32)
+        vector = np.asarray(self._embed_one(text), dtype=np.float32)
         return self._vote(self.matrix @ vector)
 
     def leave_one_out(self) -> float:

@@ -18,23 +18,29 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.prompts import load
+from index.text import split_sentences
 
 _LOCK = threading.Lock()
 _WH = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"}
 _AUX = {"is", "are", "was", "were", "did", "does", "do", "can", "could", "has", "have", "had", "will", "would",
-        "should", "shall", "may", "might", "must"}
+        "should", "shall", "may", "might", "must", "'s", "’s", "'re"}
+_COPULA = {"is", "are", "was", "were", "'s", "’s", "'re"}
 _LEADING_CONJ = {"and", "but", "so", "also", "then", "plus", "ok", "okay", "now"}
-# A new question starts after a coordinator when it opens with a question word or an inverted auxiliary.
+# Within a sentence, a new question starts after a coordinator, a colon or a semicolon when it opens
+# with a question word or an inverted auxiliary (sentence ends are found by index.text.split_sentences).
 _SPLIT = re.compile(
-    r"(?:\?\s+|;\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:what|when|where|who|whom|whose|which|why|how|"
-    r"is|are|was|were|did|does|do|can|could|has|have|will|would)\b)", re.I)
+    r"(?:\?\s+|[;:]\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:what|when|where|who|whom|whose|"
+    r"which|why|how|is|are|was|were|did|does|do|can|could|has|have|will|would)\b)", re.I)
+_FR_QUESTION = re.compile(r"\?|^\s*(?:qu|quel|quelle|quels|quelles|combien|comment|pourquoi|quand|o[uù]|qui|"
+                          r"est-ce|y a-t-il|calcul\w*|estim\w*)\b", re.I)
 _FR_TYPES = [(re.compile(r"\bcombien\b|\bquel(?:le)?s? (?:est|sont) (?:le|la|les) (?:nombre|montant|part|"
                          r"pourcentage|prix|co[uû]t|puissance|capacit)", re.I), "number"),
              (re.compile(r"\bquand\b|\bquelle (?:ann[ée]e|date)\b|\ben quelle ann", re.I), "date"),
              (re.compile(r"^\s*qui\b|\bquelle (?:entreprise|soci[ée]t[ée])\b", re.I), "person"),
              (re.compile(r"^\s*o[uù]\b|\bdans quelle ville\b", re.I), "place"),
              (re.compile(r"\bpourquoi\b|\bcomment\b", re.I), "explanation"),
-             (re.compile(r"^\s*(?:est-ce que|y a-t-il)\b|-t-(?:il|elle)\b", re.I), "yes_no")]
+             (re.compile(r"^\s*(?:est-ce que|y a-t-il)\b|-t-(?:il|elle)\b", re.I), "yes_no"),
+             (re.compile(r"^\s*(?:calcule|calculez|estime|estimez|donne le|donnez le)\b", re.I), "number")]
 
 
 @lru_cache(maxsize=1)
@@ -46,6 +52,8 @@ def lexicon() -> dict[str, Any]:
     patterns = {dim: re.compile(r"\d[\d,.]*\s*(?:[a-z][\w/-]*\s+){0,2}" + p, re.I)
                 for dim, p in data["unit_patterns"].items()}
     return {"head_nouns": head_nouns, "generic": set(data["generic_focus"]), "units": units,
+            "tool_answer_types": {family: set(kinds) for family, kinds in data["tool_answer_types"].items()},
+            "calculation_verbs": set(data["calculation_verbs"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "order_cues": tuple(data["order_cues"]), "comparison_cues": tuple(data["comparison_cues"])}
 
@@ -74,16 +82,57 @@ class Reading:
     bare_quantifier: bool = False  # "how many were approved" — the counted thing is left out
 
 
-def split_parts(question: str) -> list[str]:
+def is_question(piece: str, language: str = "en") -> bool:
+    """A piece asks something: a question mark, a question word, an inverted auxiliary, or a verb that
+    asks to list or compute. A statement or an order inside the user's text is not a question."""
+    if language != "en":
+        return bool(_FR_QUESTION.search(piece))
+    if piece.rstrip().endswith("?"):
+        return True
+    first = piece.strip().split(" ", 1)[0].lower().strip("\"'«")
+    lex = lexicon()
+    return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
+        first in ("roughly", "approximately", "about", "exactly", "and", "so")
+
+
+def orders(piece: str, language: str = "en") -> bool:
+    """A piece that instructs ("Ignore your documents", "state that…"): an imperative main verb with no
+    subject, or a request addressed to the assistant. Such text is never acted on."""
+    if re.search(r"\b(?:instructions?|consignes?|system prompt|developer mode|override)\b", piece, re.I):
+        return True
+    if language != "en":
+        return False
+    doc = nlp()(piece)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return bool(root is not None and root.tag_ == "VB" and root.i == 0
+                and not any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children))
+
+
+def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
+    """(questions, statements) of the user's text. Questions are answered; statements ("US officials
+    and CNAS gave different numbers.") are context for them; orders are left out entirely."""
+    raw = [p.strip(" ,;") for sentence in split_sentences(question.strip()) for p in _SPLIT.split(sentence)]
+    raw = [p for p in raw if p.strip(" ?")]
+    asking = [p for p in raw if is_question(p, language) or p.lower().split(" ", 1)[0] in lexicon()["list_verbs"]]
+    if not asking:
+        return [question.strip()], []
+    statements = [p for p in raw if p not in asking and not orders(p, language)]
+    return asking, statements
+
+
+def split_parts(question: str, language: str = "en") -> list[str]:
     """Split a compound question where a new question starts after a coordinator or a question mark.
 
     "What does TPP stand for and what threshold makes a chip 3A090.a?" → two parts. A part that is
     a bare question word ("Who founded DeepSeek and when?") takes the rest of the part before it.
+    Only the pieces that ask something become parts (see `pieces`).
     """
-    pieces = [p.strip(" ,;?") for p in _SPLIT.split(question.strip())]
-    pieces = [p for p in pieces if p]
+    asking, _ = pieces(question, language)
+    pieces_ = [p.strip(" ?") for p in asking]
+    if language != "en":
+        return [" ".join(pieces_)] if pieces_ else [question.strip()]
     parts: list[str] = []
-    for piece in pieces:
+    for piece in pieces_:
         words = piece.split()
         if parts and len(words) == 1 and words[0].lower() in _WH:
             previous = parts[-1].split()
@@ -124,6 +173,15 @@ def _names(doc: Any) -> list[str]:
     return [n for n in names if n.lower() not in _WH]
 
 
+def _type_of_phrase(words: list[Any], plural: bool) -> str:
+    """The type of a noun phrase: its head's, or, when the head says nothing ("energy use"), a
+    measuring word's among its modifiers."""
+    kind = _type_of_noun(_singular(words[-1].text), plural)
+    if kind == "other" and any(lexicon()["head_nouns"].get(_singular(w.text)) == "number" for w in words[:-1]):
+        return "number"
+    return kind
+
+
 def _type_of_noun(lemma: str, plural: bool) -> str:
     kind = lexicon()["head_nouns"].get(lemma.lower(), "")
     if plural and kind in ("", "person", "place"):
@@ -140,8 +198,10 @@ def _singular(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=2048)
 def read(text: str, language: str = "en") -> Reading:
-    """The answer type, focus, unit, names, premise and referring words of one question."""
+    """The answer type, focus, unit, names, premise and referring words of one question.
+    Cached per text (a turn is read again when later turns lean on it): treat the result as read-only."""
     reading = Reading(text=text)
     lower = text.lower()
     if language != "en":
@@ -149,7 +209,7 @@ def read(text: str, language: str = "en") -> Reading:
             if pattern.search(text):
                 reading.answer_type = kind
                 break
-        reading.names = re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*)*", text)
+        # the English parser cannot read it: names are left to the catalogue and the named fleets
         return reading
     lex = lexicon()
     doc = nlp()(text)
@@ -175,8 +235,13 @@ def read(text: str, language: str = "en") -> Reading:
         reading.answer_type = "list"
         run = _noun_run(doc, first.i + 1)
         reading.focus = " ".join(t.text for t in run)
+    elif first.lower_ in lex["calculation_verbs"] and first.i == tokens[0].i:
+        reading.answer_type = "number"
     elif any(cue in f" {lower}" for cue in lex["comparison_cues"]):
         reading.answer_type = "comparison"
+    elif wh is not None and wh.i <= tokens[0].i + 2 and wh.lower_ in ("which", "who") and \
+            any(t.tag_ in ("JJR", "RBR") for t in doc):
+        reading.answer_type = "comparison"  # "which is planned to draw more power?", "who spent less?"
     elif wh is not None and wh.i <= tokens[0].i + 2:
         _read_wh(doc, wh, reading)
     elif first.lower_ in _AUX:
@@ -210,13 +275,11 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
     if word in ("who", "whom", "whose"):
         reading.answer_type = "person"
         # "who is the CEO of X" asks for the CEO; "who founded X" asks for the founder
+        # "who is the CEO of X" asks for the CEO; "who founded X" names no attribute to look for
         attr = next((t for t in rest if t.dep_ in ("nsubj", "attr") and t.pos_ in ("NOUN", "PROPN")), None)
         if attr is not None and rest and rest[0].lower_ in _AUX:
             run = [t for t in attr.lefts if t.dep_ in ("compound", "amod")] + [attr]
             reading.focus = " ".join(t.text for t in run)
-        else:
-            verb = next((t for t in rest if t.pos_ == "VERB"), None)
-            reading.focus = verb.text if verb is not None else ""
         return
     if word == "when":
         reading.answer_type = "date"
@@ -233,8 +296,13 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
     run = _noun_run(doc, wh.i + 1)
     if run and run[0].i == wh.i + 1 or (run and all(t.pos_ in ("ADJ",) for t in doc[wh.i + 1:run[0].i])):
         head = run[-1]
-        reading.focus = " ".join(t.text for t in run if t.pos_ != "PROPN") or head.text
-        reading.answer_type = _type_of_noun(_singular(head.text), head.tag_ in ("NNS", "NNPS"))
+        reading.focus = " ".join(t.text for t in run if t.pos_ != "PROPN" and t.tag_ != "HYPH") or head.text
+        reading.answer_type = _type_of_phrase(run, head.tag_ in ("NNS", "NNPS"))
+        if lex["head_nouns"].get(_singular(head.text)) in ("person", "place", "date") and \
+                reading.answer_type in ("person", "place", "date", "list"):
+            # "which company", "which Chinese agency", "what year": the head names the answer's category,
+            # not an attribute to find in the text (its modifiers are too loose to require: Chinese/China)
+            reading.focus = ""
         return
     lower = doc.text.lower()
     if re.search(r"\bstand(?:s)? for\b|\bmean(?:s)?\b|\bis meant by\b|\bdefin", lower):
@@ -248,12 +316,12 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
             phrase = _noun_run(doc, noun.i)
             if phrase:
                 reading.focus = " ".join(t.text for t in phrase)
-                head = phrase[-1]
-                kind = _type_of_noun(_singular(head.text), False)
+                kind = _type_of_phrase(phrase, False)
                 following = doc[phrase[-1].i + 1] if phrase[-1].i + 1 < len(doc) else None
                 determined = any(t.pos_ in ("DET", "PRON") for t in doc[rest[0].i + 1:phrase[0].i])
-                copula = rest[0].lower_ in ("is", "are", "was", "were")
-                if copula and not determined and len(phrase) <= 3 and (following is None or following.is_punct):
+                copula = rest[0].lower_ in _COPULA
+                right_after = phrase[0].i == rest[0].i + 1
+                if copula and right_after and not determined and len(phrase) <= 3 and (following is None or following.is_punct):
                     # "What is TPP?" — a bare term after a copula asks for its definition
                     reading.answer_type, reading.focus = "definition", ""
                 else:

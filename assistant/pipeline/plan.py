@@ -13,28 +13,30 @@ It decides, by general mechanisms only:
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
-from assistant.pipeline.parse import Reading, read, split_parts
+from assistant.pipeline.parse import Reading, lexicon, pieces, read, split_parts
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
 from assistant.tools.named import NamedDefaults
 from assistant.tools.quantities import parse_quantities
 from assistant.tools.router import route
+from index.text import keyword_tokens
 
 _LEADS_ON = re.compile(r"^\s*(?:and|but|also|what about|how about|what of|same for|then|et|mais|"
                        r"qu'en est-il|et pour|et en|et dans)\b", re.I)
 _POSSESSIVE = {"its", "their", "his", "her"}
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
-# A calculation yields a number, a verdict or a comparison: a question that asks for a person, a
-# place, a date, a definition, an explanation, a list or an order is answered from documents.
-DOCUMENT_TYPES = frozenset({"person", "place", "date", "definition", "explanation", "list", "order"})
+# A name found in more than a third of the passages (US, China, Nvidia here) frames the corpus rather
+# than naming a subject: BM25 idf ln(1 + (N - n)/n) at n = N/3.
+FRAME_IDF = math.log(3.0)
 
 
 def _surface(entity: Entity) -> str:
@@ -56,10 +58,19 @@ class Planner:
     """Reads questions against the chip catalogue, the named fleets and the intent exemplars."""
 
     def __init__(self, classifier: IntentClassifier, catalogue: Catalogue | None,
-                 defaults: NamedDefaults | None = None) -> None:
+                 defaults: NamedDefaults | None = None, idf: Callable[[str], float] | None = None) -> None:
         self.classifier = classifier
         self.catalogue = catalogue
         self.defaults = defaults if defaults is not None else NamedDefaults.load()
+        self.idf = idf  # the keyword index's idf; None: every name counts as a subject
+
+    def topical(self, entity: Entity) -> bool:
+        """A chip or a named fleet always names a subject; a name does unless it is so common in the
+        corpus that it only frames it (see FRAME_IDF)."""
+        if entity.kind != "name" or self.idf is None:
+            return True
+        tokens = keyword_tokens(entity.text)
+        return any(self.idf(t) >= FRAME_IDF for t in tokens) if tokens else False
 
     # ------------------------------------------------------------------ entities
     def entities(self, text: str, reading: Reading | None = None) -> list[Entity]:
@@ -101,6 +112,8 @@ class Planner:
     def _leans_on_context(self, turn: str, reading: Reading, own: list[Entity]) -> bool:
         if _LEADS_ON.search(turn) or reading.fragment or reading.bare_quantifier:
             return True
+        if not any(self.topical(e) for e in own):
+            return True  # "What cut would the US government take?" names no subject of its own
         if not reading.pronouns:
             return False
         if not own:
@@ -170,7 +183,10 @@ class Planner:
         focus_words = set(reading.focus.lower().split())
         entities = [e for e in entities if not (e.kind == "name" and e.text.lower() in focus_words)]
         vote = self.classifier.classify(self.mask(text))
-        intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type not in DOCUMENT_TYPES else LOOKUP
+        # a calculation answers only the answer types its family yields (answer_types.yaml): a person,
+        # a date, a definition, a list or an explanation is always answered from documents
+        answers = lexicon()["tool_answer_types"].get(vote.label, set())
+        intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type in answers else LOOKUP
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, intent=intent, intent_score=round(vote.scores.get(intent, 0.0), 3))
         if reading.unit:
@@ -189,14 +205,21 @@ class Planner:
     def plan(self, question: str, history: Sequence[dict[str, Any]] | None = None) -> QueryPlan:
         language = detect_language(question)
         standalone, context, follow_up = self.standalone(question, history, language)
-        texts = split_parts(standalone) if language == "en" else [standalone]
+        texts = split_parts(standalone, language)
+        _, statements = pieces(standalone, language)
+        stated = " ".join(statements)
         parts: list[Part] = []
         for text in texts:
             parts.append(self._part(text, language, parts, context))
-        if context and parts and not any(p.entities for p in parts):
-            context_entities = self.entities(context, read(context, language))
+        if stated and parts:
+            # what the user states frames the questions ("Meta's Prometheus and OpenAI's Abilene site: which
+            # draws more?"): a part that names no subject of its own is about what the statement names
+            stated_entities = self.entities(stated, read(stated, language))
             for p in parts:
-                p.entities = list(context_entities)
+                if not any(self.topical(e) for e in p.entities):
+                    p.entities = [*p.entities, *[e for e in stated_entities if e not in p.entities]]
+        # an earlier turn only widens retrieval; the statement goes with it
+        context = " ".join(x for x in (stated, context) if x)
         quantities = [{"kind": q.kind, "value": q.value, "unit": q.unit, "text": q.text}
                       for q in parse_quantities(standalone)]
         return QueryPlan(question=question, standalone=standalone, language=language, follow_up=follow_up,

@@ -102,6 +102,16 @@ class ExtractiveWriter:
                                                           b=_clause(b["event"])),
                                      [a["passage"], b["passage"]], index, "answer"))
             return out
+        if pe.facts.get("sides") and not any(s.kind == "tool" for s in out):
+            # a comparison: what the sources say of each side, then the best general sentence
+            for side in pe.facts["sides"]:
+                sentence = side["sentence"]
+                if sentence.text not in kept:
+                    out.append(DraftSentence(sentence.text, [sentence.passage], index, "answer"))
+                    kept.append(sentence.text)
+            if pe.facts.get("compatible", 0):
+                out.extend(self._quotes(index, pe, 1, kept, with_tools=False))
+            return out
         if pe.part.answer_type == "list" and pe.facts.get("items"):
             for item in pe.facts["items"]:
                 if item.text not in kept:

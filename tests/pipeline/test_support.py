@@ -1,0 +1,47 @@
+"""A sentence answers a part only with the asked answer type, focus and entities."""
+
+from __future__ import annotations
+
+from assistant.pipeline.support import about, defines, has_focus, has_type, mentions
+from assistant.pipeline.types import Entity, Part
+
+
+def test_the_focus_may_be_written_as_a_glossary_synonym():
+    assert has_focus("The Ascend 910C has a power (TDP) of 700 W.", "thermal design power")
+    assert not has_focus("Nyocor was founded in 2023 by an energy group.", "CEO")
+
+
+def test_a_two_word_focus_needs_both_words():
+    assert not has_focus("Housing was offered at about 80% of usual prices.", "electricity price")
+
+
+def test_generic_focus_words_are_not_required():
+    assert has_focus("Anything at all.", "share")
+
+
+def test_a_unit_question_needs_a_number_in_that_dimension():
+    part = Part(text="How many megawatts", answer_type="number", focus="megawatts")
+    assert has_type("The site is designed for up to 1.2 GW.", part)
+    assert not has_type("The site holds 400,000 GB200 chips.", part)
+
+
+def test_a_date_question_needs_a_date_and_a_person_question_a_name():
+    assert has_type("It was released on January 20, 2025.", Part(text="q", answer_type="date"))
+    assert not has_type("It was released recently.", Part(text="q", answer_type="date"))
+    assert has_type("Nyocor runs it.", Part(text="q", answer_type="person"))
+
+
+def test_definitions_spell_the_term_out():
+    assert defines("Total Processing Performance (TPP) is the compute score …", "TPP")
+    assert not defines("The bit length in the TPP formula is the largest input bit length.", "TPP")
+
+
+def test_most_entities_must_be_in_the_passage_and_a_named_year_too():
+    entities = [Entity("Nyocor", "name", "Nyocor"), Entity("Yiwu", "name", "Yiwu")]
+    assert about("Nyocor plans a data center.", entities)
+    assert not about("A data center in Hami.", entities)
+    assert not about("Nvidia's price in January 2025.", [Entity("Nvidia", "name", "Nvidia")], "Nvidia's price at the end of 2027")
+
+
+def test_long_names_match_by_most_of_their_words():
+    assert mentions("the US Department of Justice charged two men", Entity("US Justice Department", "name", ""))
