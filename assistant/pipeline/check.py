@@ -97,13 +97,6 @@ def gives_orders(text: str) -> bool:
     return False
 
 
-def draft_untrusted(sentence: DraftSentence, passages: list[Any]) -> bool:
-    """Words not quoted from the curated corpus: a model's sentence, or a quote from an upload."""
-    quoted = sentence.kind in ("answer", "correction") and passages and all(
-        p.collection == "corpus" and sentence.text in p.text for p in passages)
-    return not quoted
-
-
 def _names(text: str) -> list[str]:
     return [w for w in _CAPITALISED.findall(f" {text}") if w not in _COMMON_CAPITALS]
 
@@ -115,7 +108,7 @@ def check(draft: Draft, evidence: Evidence, mode: str = "drop") -> tuple[Draft, 
     question = evidence.plan.question + " " + evidence.plan.standalone
     all_runs = [r for pe in evidence.parts for r in pe.tools]
     for sentence in draft.sentences:
-        reasons = _reasons(sentence, evidence, all_runs, question)
+        reasons = _reasons(sentence, evidence, all_runs, question, draft.writer)
         verification.checked.append(CheckedSentence(sentence, not reasons, reasons))
         if not reasons or mode == "mark":
             kept.append(sentence)
@@ -125,7 +118,8 @@ def check(draft: Draft, evidence: Evidence, mode: str = "drop") -> tuple[Draft, 
     return out, verification
 
 
-def _reasons(sentence: DraftSentence, evidence: Evidence, runs: list[ToolRun], question: str) -> list[str]:
+def _reasons(sentence: DraftSentence, evidence: Evidence, runs: list[ToolRun], question: str,
+             writer: str = "extractive") -> list[str]:
     reasons: list[str] = []
     bad = [n for n in sentence.markers if evidence.passage(n) is None]
     if bad:
@@ -149,8 +143,9 @@ def _reasons(sentence: DraftSentence, evidence: Evidence, runs: list[ToolRun], q
     absent = [n for n in _names(sentence.text) if n.lower() not in lower_sources]
     if absent:
         reasons.append(f"name(s) {', '.join(absent)} found in no cited passage")
-    # the curated corpus is checked for orders to "you" only; uploads and a model's own words get the parse too
-    untrusted = draft_untrusted(sentence, passages)
+    # the extractive writer's quotes, tool results and templates are checked for orders to "you" only;
+    # a model's own words and anything quoted from an upload get the grammatical test too
+    untrusted = writer != "extractive" or any(p.collection != "corpus" for p in passages)
     if (untrusted and gives_orders(sentence.text)) or (not untrusted and _SECOND_PERSON_ORDER.search(sentence.text)):
         reasons.append("gives orders: text that instructs is never an answer")
     if sentence.kind != "tool":

@@ -202,7 +202,9 @@ class EvidenceGatherer:
         if part.answer_type == "order":
             self._order(plan, part, pe, evidence)
         sides = self._sides(part, plan)
-        if len(sides) >= 2 and part.answer_type in ("comparison", "list", "number", "other", "yes_no"):
+        covered = any(all(support.mentions(s.text, side) for side in sides) for s in compatible[:3])
+        if len(sides) >= 2 and not covered and part.answer_type in ("comparison", "list", "number", "other", "yes_no"):
+            # no sentence speaks of every side: find what the sources say of each
             self._per_side(plan, part, pe, evidence, sides)
         if part.premise and part.answer_type == "explanation":
             self._premise(plan, part, pe, evidence, ranked, vector)
@@ -215,7 +217,7 @@ class EvidenceGatherer:
             any(t.summary and t.asked for t in pe.tools)
         pe.facts["compatible"] = len(compatible)
         if part.answer_type == "list":
-            pe.facts["items"] = self._items(compatible, evidence)
+            pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}")
         if not pe.answerable:
             pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
                 if plan.language != "en" else support.missing_phrase(part)
@@ -307,8 +309,9 @@ class EvidenceGatherer:
         sides = []
         for e in part.entities:
             at = text.find(e.text)
-            if e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):])):
-                continue
+            possessor = e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):]))
+            if possessor and e.kind != "chip":
+                continue  # "Meta's Prometheus": the owner is not compared; "the H100's TPP": the chip is
             sides.append(e)
         return sides[:3]
 
@@ -338,16 +341,16 @@ class EvidenceGatherer:
             pe.facts["sides"] = found
 
     # ------------------------------------------------------------------ lists
-    def _items(self, compatible: list[RankedSentence], evidence: Evidence) -> list[RankedSentence]:
-        """The best sentence of each document, without restatements: one item per source."""
+    def _items(self, compatible: list[RankedSentence], evidence: Evidence, question: str) -> list[RankedSentence]:
+        """Sentences that each bring names no earlier item (nor the question) gave, best first, without
+        restatements: one sentence listing several regions counts once; several cases each count."""
         items: list[RankedSentence] = []
-        docs: set[str] = set()
+        seen = {n.lower() for n in support.names_in(question)}
         for sentence in compatible:
-            passage = evidence.passage(sentence.passage)
-            doc = passage.doc_id if passage else ""
-            if doc in docs or any(containment(sentence.text, kept.text) > 0.6 for kept in items):
+            new = {n.lower() for n in support.names_in(sentence.text)} - seen
+            if not new or any(containment(sentence.text, kept.text) > 0.6 for kept in items):
                 continue
-            docs.add(doc)
+            seen |= new
             items.append(sentence)
             if len(items) >= self.settings.list_items:
                 break

@@ -54,6 +54,8 @@ def lexicon() -> dict[str, Any]:
     return {"head_nouns": head_nouns, "generic": set(data["generic_focus"]), "units": units,
             "tool_answer_types": {family: set(kinds) for family, kinds in data["tool_answer_types"].items()},
             "calculation_verbs": set(data["calculation_verbs"]),
+            "verdict_verbs": set(data["verdict_verbs"]),
+            "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "order_cues": tuple(data["order_cues"]), "comparison_cues": tuple(data["comparison_cues"])}
 
@@ -92,6 +94,7 @@ def is_question(piece: str, language: str = "en") -> bool:
     first = piece.strip().split(" ", 1)[0].lower().strip("\"'«")
     lex = lexicon()
     return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
+        first in lex["verdict_verbs"] or \
         first in ("roughly", "approximately", "about", "exactly", "and", "so")
 
 
@@ -237,10 +240,13 @@ def read(text: str, language: str = "en") -> Reading:
         reading.focus = " ".join(t.text for t in run)
     elif first.lower_ in lex["calculation_verbs"] and first.i == tokens[0].i:
         reading.answer_type = "number"
+    elif first.lower_ in lex["verdict_verbs"] and first.i == tokens[0].i:
+        reading.answer_type = "yes_no"
     elif any(cue in f" {lower}" for cue in lex["comparison_cues"]):
         reading.answer_type = "comparison"
     elif wh is not None and wh.i <= tokens[0].i + 2 and wh.lower_ in ("which", "who") and \
-            any(t.tag_ in ("JJR", "RBR") for t in doc):
+            any(t.tag_ in ("JJR", "RBR") and (t.lower_ in ("more", "less", "fewer") or t.lower_.endswith("er"))
+                for t in doc):
         reading.answer_type = "comparison"  # "which is planned to draw more power?", "who spent less?"
     elif wh is not None and wh.i <= tokens[0].i + 2:
         _read_wh(doc, wh, reading)

@@ -67,6 +67,8 @@ class Planner:
     def topical(self, entity: Entity) -> bool:
         """A chip or a named fleet always names a subject; a name does unless it is so common in the
         corpus that it only frames it (see FRAME_IDF)."""
+        if not entity.topical:
+            return False
         if entity.kind != "name" or self.idf is None:
             return True
         tokens = keyword_tokens(entity.text)
@@ -96,6 +98,8 @@ class Planner:
         found.sort(key=lambda p: p[0])
         out: list[Entity] = []
         for _, entity in found:
+            if entity.kind == "name" and not self.topical(entity):
+                entity = Entity(entity.text, entity.kind, entity.canonical, topical=False)
             if all(entity.canonical.lower() != e.canonical.lower() for e in out):
                 out.append(entity)
         return out
@@ -109,20 +113,24 @@ class Planner:
         return text
 
     # ------------------------------------------------------------------ follow-ups
-    def _leans_on_context(self, turn: str, reading: Reading, own: list[Entity]) -> bool:
+    def _leans_on_context(self, turn: str, reading: Reading, own: list[Entity]) -> str:
+        """"strong" when the turn points back (a leading "and", an ellipsis, a bare quantifier, a
+        pronoun before any name of its own): it is about the earlier subject. "weak" when it names no
+        subject of its own but stands as a sentence: the earlier turn only widens retrieval. "" otherwise."""
         if _LEADS_ON.search(turn) or reading.fragment or reading.bare_quantifier:
-            return True
+            return "strong"
+        if reading.pronouns:
+            if not own:
+                return "strong"
+            # a pronoun that comes before every name of its own turn points back to an earlier turn
+            first_pronoun = min(m.start() for p in reading.pronouns
+                                for m in [re.search(rf"\b{re.escape(p)}\b", turn)] if m)
+            first_name = min(turn.find(e.text) for e in own if turn.find(e.text) >= 0)
+            if first_pronoun < first_name:
+                return "strong"
         if not any(self.topical(e) for e in own):
-            return True  # "What cut would the US government take?" names no subject of its own
-        if not reading.pronouns:
-            return False
-        if not own:
-            return True
-        # a pronoun that comes before every name of its own turn points back to an earlier turn
-        first_pronoun = min(m.start() for p in reading.pronouns
-                            for m in [re.search(rf"\b{re.escape(p)}\b", turn)] if m)
-        first_name = min(turn.find(e.text) for e in own if turn.find(e.text) >= 0) if own else len(turn)
-        return first_pronoun < first_name
+            return "weak"  # "What cut would the US government take?" names no subject of its own
+        return ""
 
     def _complete(self, turn: str, reading: Reading, own: list[Entity], previous: str,
                   language: str) -> tuple[str, str]:
@@ -151,22 +159,26 @@ class Planner:
         return turn, previous
 
     def standalone(self, question: str, history: Sequence[dict[str, Any]] | None,
-                   language: str) -> tuple[str, str, bool]:
-        """(standalone question, context, follow_up) for this turn, after resolving earlier turns in order."""
+                   language: str) -> tuple[str, str, str]:
+        """(standalone question, context, lean) for this turn, after resolving earlier turns in order;
+        lean is "strong", "weak" or "" (see `_leans_on_context`)."""
         previous = ""
         for turn in user_turns(history):
             previous = self._resolve_turn(turn, previous, language)[0] or turn
         return self._resolve_turn(question, previous, language)
 
-    def _resolve_turn(self, turn: str, previous: str, language: str) -> tuple[str, str, bool]:
+    def _resolve_turn(self, turn: str, previous: str, language: str) -> tuple[str, str, str]:
         if not previous:
-            return turn, "", False
+            return turn, "", ""
         reading = read(turn, language)
         own = self.entities(turn, reading)
-        if not self._leans_on_context(turn, reading, own):
-            return turn, "", False
+        lean = self._leans_on_context(turn, reading, own)
+        if not lean:
+            return turn, "", ""
+        if lean == "weak":
+            return turn, previous, lean
         standalone, context = self._complete(turn, reading, own, previous, language)
-        return standalone, context, True
+        return standalone, context, lean
 
     # ------------------------------------------------------------------ parts
     def _part(self, text: str, language: str, earlier: list[Part], context: str) -> Part:
@@ -193,7 +205,7 @@ class Planner:
             part.focus = part.focus or reading.unit
         if part.premise:
             premise_vote = self.classifier.classify(self.mask(part.premise))
-            if premise_vote.label != LOOKUP and premise_vote.score >= MIN_CALCULATION_VOTE:
+            if premise_vote.label in lexicon()["premise_tests"] and premise_vote.score >= MIN_CALCULATION_VOTE:
                 part.premise_intent = premise_vote.label
         if intent != LOOKUP and self.catalogue is not None:
             tool_text = f"{text} {context}".strip() if not entities and context else text
@@ -204,7 +216,7 @@ class Planner:
 
     def plan(self, question: str, history: Sequence[dict[str, Any]] | None = None) -> QueryPlan:
         language = detect_language(question)
-        standalone, context, follow_up = self.standalone(question, history, language)
+        standalone, context, lean = self.standalone(question, history, language)
         texts = split_parts(standalone, language)
         _, statements = pieces(standalone, language)
         stated = " ".join(statements)
@@ -218,9 +230,15 @@ class Planner:
             for p in parts:
                 if not any(self.topical(e) for e in p.entities):
                     p.entities = [*p.entities, *[e for e in stated_entities if e not in p.entities]]
-        # an earlier turn only widens retrieval; the statement goes with it
+        if lean == "strong" and context and parts:
+            # the turn points back: a part that names no subject of its own is about the earlier one
+            earlier = self.entities(context, read(context, language))
+            for p in parts:
+                if not any(self.topical(e) for e in p.entities):
+                    p.entities = [*p.entities, *[e for e in earlier if e not in p.entities]]
+        # the earlier turn (a weak lean: it only widens retrieval) and the statement go with the question
         context = " ".join(x for x in (stated, context) if x)
         quantities = [{"kind": q.kind, "value": q.value, "unit": q.unit, "text": q.text}
                       for q in parse_quantities(standalone)]
-        return QueryPlan(question=question, standalone=standalone, language=language, follow_up=follow_up,
+        return QueryPlan(question=question, standalone=standalone, language=language, follow_up=bool(lean),
                          parts=parts, quantities=quantities, context=context)

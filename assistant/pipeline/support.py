@@ -9,7 +9,9 @@ for every question.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -18,7 +20,13 @@ from assistant.pipeline.types import Entity, Part
 from assistant.prompts import load
 from index.text import keyword_tokens
 
-_STEMMER = snowballstemmer.stemmer("english")
+_LOCAL = threading.local()  # a Snowball stemmer keeps state: one per thread (the UI answers concurrently)
+
+
+def _stemmer() -> Any:
+    if not hasattr(_LOCAL, "stemmer"):
+        _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return _LOCAL.stemmer
 
 _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
@@ -41,7 +49,7 @@ def stems(text: str) -> list[str]:
         words.append(token)
         if "-" in token:
             words.extend(p for p in token.split("-") if len(p) > 1)
-    return _STEMMER.stemWords(words)
+    return _stemmer().stemWords(words)
 
 
 @lru_cache(maxsize=1)
@@ -50,10 +58,13 @@ def synonym_groups() -> list[set[str]]:
     return [{" ".join(stems(term)) for term in group} for group in load("attributes.yaml")["groups"]]
 
 
+@lru_cache(maxsize=8192)
 def _stem_text(text: str) -> str:
+    """" word word … " of stems, for phrase tests; cached, since one passage is tested for every sentence."""
     return " " + " ".join(stems(text)) + " "
 
 
+@lru_cache(maxsize=2048)
 def focus_forms(focus: str) -> list[str]:
     """Ways the focus may be written, as stemmed phrases: its own content words, and the same with a
     glossary synonym in place of the words it matches ("electricity price" → "electricity cost";
@@ -119,6 +130,11 @@ def defines(sentence: str, term: str) -> bool:
                           sentence, re.I))
 
 
+def names_in(text: str) -> set[str]:
+    """Proper names of a text: capitalised words that are not sentence function words."""
+    return {w for w in _NAME.findall(text) if w not in _FUNCTION_CAPITALS}
+
+
 def part_unit(part: Part) -> str:
     words = part.focus.lower().split()
     return lexicon()["units"].get(words[-1], "") if words else ""
@@ -143,6 +159,8 @@ def about(text: str, entities: list[Entity], question: str = "") -> bool:
     one of two, two of three — a multi-hop question's passages each carry part. A year the question
     names must be there too: what 2025 documents say does not answer a question about 2027."""
     needed = [e for e in entities if not DATE.fullmatch(e.text.strip())]
+    # names that only frame the corpus (US, Nvidia) are never required: the focus and the ranking carry them
+    needed = [e for e in needed if e.topical]
     found = sum(mentions(text, e) for e in needed)
     # (a why-question's years belong to its premise, which may be wrong: it is not held to them)
     years = set() if re.match(r"\s*why\b", question, re.I) else set(_YEARS.findall(question))

@@ -34,6 +34,7 @@ class Entity:
     text: str  # as written in the question
     kind: str
     canonical: str = ""  # catalogue name, named-fleet key or corpus spelling, when known
+    topical: bool = True  # False for a name so common in the corpus that it frames it (US, China, Nvidia)
 
 
 @dataclass(frozen=True)

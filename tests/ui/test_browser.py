@@ -123,7 +123,7 @@ def test_uploaded_document_is_cited_and_removable(chat: Any, tmp_path: Path, cle
 
 
 def test_rejected_uploads_say_why_and_keep_what_is_indexed(chat: Any, ui_assistant: Any, tmp_path: Path,
-                                                          cleanup_uploads: None) -> None:
+                                                          cleanup_uploads: None, session_uploads: Any) -> None:
     page = chat.page
     keep = tmp_path / "keep-me.txt"
     keep.write_text("The Plinth R2 chip is a fictional accelerator made by Vantrel.\n", encoding="utf-8")
@@ -141,7 +141,7 @@ def test_rejected_uploads_say_why_and_keep_what_is_indexed(chat: Any, ui_assista
     assert "Rejected huge.txt" in report and "limit" in report
 
     assert "keep-me" in page.locator("#user-docs").inner_text()
-    assert {d["doc_id"] for d in ui_assistant.sources("user")} >= {"user-keep-me"}
+    assert [d for d in session_uploads() if d.startswith("user-keep-me-")]
     status = page.locator("#index-status").inner_text()
     assert re.search(r"Your documents\s+1", status)
 
@@ -197,7 +197,7 @@ def test_filters_restrict_the_sources_and_a_bad_date_says_why(chat: Any) -> None
     until.fill("2020-01-01")
     until.press("Enter")
     answer = chat.ask(XINJIANG)
-    assert "does not cover" in answer  # the 2025 reports are filtered out
+    assert "does not give" in answer  # the 2025 reports are filtered out
     for meta in page.locator("#sources-panel .src-meta").all_inner_texts():
         date = re.search(r"\d{4}-\d{2}-\d{2}", meta)
         assert date is None or date.group(0) <= "2020-01-01", meta
@@ -217,3 +217,142 @@ def test_filters_restrict_the_sources_and_a_bad_date_says_why(chat: Any) -> None
     page.click("#ask-btn")
     expect(page.locator("#chat .message.bot").last).to_contain_text("date_from is after date_to")
     expect(page.locator("#question textarea")).to_have_value("")
+
+
+# ---------------------------------------------------------------------------- uploads are private to a session
+VEXLOR = "How many TFLOPS does the Vexlor K5 accelerator deliver?"
+QUINTAR = "How much memory does the Quintar Z2 accelerator have?"
+
+
+def _doc(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_two_sessions_cannot_see_or_remove_each_others_uploads(browser: Any, app_url: str, chat: Any, chat_page: Any,
+                                                              tmp_path: Path, cleanup_uploads: None,
+                                                              session_uploads: Any) -> None:
+    page = chat.page
+    assert "Indexed" in chat.upload(_doc(tmp_path / "a" / "vexlor-k5.md", (
+        "# Vexlor K5 datasheet\n\nThe Vexlor K5 accelerator delivers 4,321 TFLOPS of dense BF16 compute, "
+        "according to its fictional maker Ormidal.\n")))
+    (a_doc, a_owner), = session_uploads().items()
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page2 = other.new_page()
+    page2.set_default_timeout(60_000)
+    page2.goto(app_url)
+    page2.wait_for_selector("#index-status table")
+    chat2 = chat_page(page2)
+    # B sees none of A's uploads: not listed, not counted, not searched, not removable
+    assert "No uploaded documents" in page2.locator("#user-docs").inner_text()
+    assert re.search(r"Your documents\s+0", page2.locator("#index-status").inner_text())
+    answer = chat2.ask(VEXLOR)
+    assert "4,321" not in answer and "Vexlor K5 datasheet" not in chat2.panel_text()
+    page2.click("#remove-doc")
+    expect(page2.locator("#upload-status")).to_contain_text("Choose a document to remove")
+    assert a_doc in session_uploads()
+
+    # B's own uploads are B's alone
+    for name, text in [("quintar-z2.md", "The Quintar Z2 accelerator has 288 GB of memory, says its maker Velto."),
+                       ("spare.md", "The Spindle S1 is a spare fictional chip made by Orvane.")]:
+        assert "Indexed" in chat2.upload(_doc(tmp_path / "b" / name, f"# {name}\n\n{text}\n"))
+    b_docs = {d for d, owner in session_uploads().items() if owner != a_owner}
+    assert len(b_docs) == 2
+    assert "288" in chat2.ask(QUINTAR)
+    page.click("#refresh-status")
+    expect(page.locator("#index-status")).to_contain_text("Your documents")
+    assert "quintar" not in page.locator("#user-docs").inner_text().lower()
+    assert "288 GB" not in chat.ask(QUINTAR)
+    page2.click("#remove-doc")  # removes B's selected document, and only that
+    expect(page2.locator("#upload-status")).to_contain_text("Removed")
+    assert a_doc in session_uploads() and len(b_docs & set(session_uploads())) == 1
+    assert "4,321" in chat.ask(VEXLOR)  # A still has its document
+
+    other.close()  # a closed tab ends its session: its uploads go with it
+    page.wait_for_timeout(500)
+    for _ in range(60):
+        if not b_docs & set(session_uploads()):
+            break
+        page.wait_for_timeout(500)
+    assert not b_docs & set(session_uploads())
+    assert a_doc in session_uploads()
+
+
+def test_user_supplied_metadata_is_shown_as_the_uploaders_claim(chat: Any, tmp_path: Path,
+                                                               cleanup_uploads: None) -> None:
+    doc = _doc(tmp_path / "claims.md", (
+        "---\ntitle: Brellix B3 brief\nsources:\n  - publisher: Reuters\n    url: javascript:alert(1)\n---\n\n"
+        "The Brellix B3 accelerator was designed by the fictional firm Tamsec in 2026.\n"))
+    assert "Indexed" in chat.upload(doc)
+    chat.ask("Who designed the Brellix B3 accelerator?")
+    card = chat.page.locator("#src-0-1")
+    text = card.inner_text()
+    assert "Reuters (as stated in the uploaded file)" in text and "your document" in text
+    assert card.locator("a").count() == 0  # a javascript: URL is never a link
+    link_doc = _doc(tmp_path / "linked.md", (
+        "---\ntitle: Drovix D4 brief\nsources:\n  - publisher: Some Site\n    url: https://example.com/drovix\n---\n\n"
+        "The Drovix D4 accelerator was designed by the fictional firm Palmora in 2026.\n"))
+    assert "Indexed" in chat.upload(link_doc)
+    chat.ask("Who designed the Drovix D4 accelerator?")
+    link = chat.page.locator("#src-1-1 a.src-link")
+    assert link.get_attribute("href") == "https://example.com/drovix"
+    assert "unverified" in link.inner_text()
+
+
+def test_a_store_that_dies_mid_session_is_reported_in_the_chat(browser: Any, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from assistant import Assistant, load_settings
+    from ui.app import build_app, launch
+
+    def free_port() -> int:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    monkeypatch.setenv("ASSISTANT_KEYWORD_CACHE_DIR", str(tmp_path / "keyword-cache"))
+    port = free_port()
+    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    server = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port",
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    demo = None
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        corpus = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+        assistant = Assistant(load_settings(corpus_dir=corpus, chroma_url=f"http://127.0.0.1:{port}", progress=False))
+        assistant.sources()  # index built
+        demo = build_app(assistant)
+        launch(demo, assistant.settings, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True,
+               quiet=True)
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(demo.local_url)
+        page.wait_for_selector("#index-status table")
+        server.kill()
+        server.wait(timeout=10)
+        page.fill("#question textarea", "How much did Big Fund III raise?")
+        page.click("#ask-btn")
+        message = page.locator("#chat .message.bot").last
+        expect(message).to_contain_text("stopped answering")
+        assert "chroma run" in message.inner_text() and "Something went wrong" not in message.inner_text()
+        context.close()
+    finally:
+        if demo is not None:
+            demo.close()
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
