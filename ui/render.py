@@ -134,8 +134,9 @@ def source_card(citation: Mapping[str, Any], turn: int) -> str:
     if citation.get("section"):
         meta.append(esc(citation["section"]))
     badge = '<span class="badge user">your document</span>' if is_user else ""
+    label = "Link given in the uploaded file (unverified) ↗" if is_user else "Open the original ↗"
     link = (f'<a class="src-link" href="{esc(url)}" target="_blank" rel="noopener noreferrer nofollow">'
-            f"Open the original ↗</a>") if url else ""
+            f"{label}</a>") if url else ""
     return (
         f'<div class="src-card" id="{anchor_id(turn, n)}" data-number="{n}">'
         f'<div class="src-head"><span class="src-num">[{n}]</span> '
@@ -158,8 +159,37 @@ def sources_panel(answer: Mapping[str, Any] | None, turn: int) -> str:
         head += f'<div class="panel-resolved">Read with the conversation as: <q>{esc(resolved)}</q></div>'
     cites = answer.get("citations") or []
     if not cites:
-        return head + '<div class="panel-empty">This answer cites no source.</div></div>'
-    return head + '<div class="src-list">' + "".join(source_card(c, turn) for c in cites) + "</div></div>"
+        return head + '<div class="panel-empty">This answer cites no source.</div>' + how_made(answer) + "</div>"
+    return head + '<div class="src-list">' + "".join(source_card(c, turn) for c in cites) + "</div>" + \
+        how_made(answer) + "</div>"
+
+
+def how_made(answer: Mapping[str, Any]) -> str:
+    """A collapsed "How this answer was made": the plan's parts (answer type, focus, intent, entities),
+    what the check stage removed, the writer, and the time per stage."""
+    plan = answer.get("plan") or {}
+    rows = []
+    for i, part in enumerate(plan.get("parts") or [], start=1):
+        entities = ", ".join(f'{e.get("text", "")} ({e.get("kind", "")})' for e in part.get("entities") or [])
+        computations = "; ".join(f'{c.get("tool", "")}' + (f' (missing: {c["missing"]})' if c.get("missing") else "")
+                                 for c in part.get("computations") or [])
+        rows.append(f'<li class="plan-part"><q>{esc(part.get("text", ""))}</q>: asks for '
+                    f'<b>{esc(part.get("answer_type", ""))}</b>'
+                    + (f', about <i>{esc(part.get("focus"))}</i>' if part.get("focus") else "")
+                    + f'; {esc("calculation: " + part["intent"] if part.get("intent") not in (None, "lookup") else "answered from documents")}'
+                    + (f"; names {esc(entities)}" if entities else "")
+                    + (f"; computes {esc(computations)}" if computations else "") + "</li>")
+    check = answer.get("verification") or {}
+    failures = "".join(f'<li>{esc(f.get("text", ""))} — {esc("; ".join(f.get("reasons") or []))}</li>'
+                       for f in check.get("failures") or [])
+    timings = answer.get("timings") or {}
+    stages = ", ".join(f"{esc(k)} {float(v):.0f} ms" for k, v in timings.items() if "." not in k)
+    return ('<details class="how-made" id="how-made"><summary>How this answer was made</summary>'
+            f'<ul class="plan-parts">{"".join(rows)}</ul>'
+            f'<div class="check">Checked {int(check.get("checked", 0))} sentence(s), removed {int(check.get("dropped", 0))}'
+            f' ({esc(check.get("mode", "drop"))} mode); writer: {esc(answer.get("writer", "extractive"))}.</div>'
+            + (f'<ul class="check-failures">{failures}</ul>' if failures else "")
+            + f'<div class="stage-times">{stages}</div></details>')
 
 
 # ---------------------------------------------------------------------------- tools
@@ -326,6 +356,8 @@ def index_status_html(status: Mapping[str, Any] | None, error: str | None = None
               ("user_documents", "Your documents"), ("user_chunks", "Your chunks"),
               ("last_update", "Last update"), ("chroma", "Store"), ("embedding_model", "Embedding model")]
     rows = []
+    if status.get("warning"):
+        rows.append(f'<tr><th>⚠ Index</th><td class="status-error">{esc(status["warning"])}</td></tr>')
     for key, label in labels:
         if key in status:
             value = status[key]
@@ -350,8 +382,16 @@ def user_doc_choices(docs: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]
 
 def upload_report(added: Sequence[Mapping[str, Any]], rejected: Sequence[tuple[str, str]]) -> str:
     """Escaped HTML telling what was indexed and why anything was refused."""
-    lines = [f'<div class="upload-ok">✓ Indexed <b>{esc(d.get("filename") or d.get("title"))}</b> as '
-             f'“{esc(d.get("title"))}”; it is searched and cited like the corpus.</div>' for d in added]
+    lines = []
+    for d in added:
+        line = (f'<div class="upload-ok">✓ Indexed <b>{esc(d.get("filename") or d.get("title"))}</b> as '
+                f'“{esc(d.get("title"))}”; it is searched and cited like the corpus, for you only.')
+        if d.get("replaced"):
+            line += " It replaced the copy you uploaded before."
+        elif d.get("same_name"):
+            line += (" You already had a different file of that name: both are kept (remove the old one if this "
+                     "replaces it).")
+        lines.append(line + "</div>")
     lines += [f'<div class="upload-error">✗ Rejected <b>{esc(name)}</b>: {esc(reason)}</div>'
               for name, reason in rejected]
     return "".join(lines)

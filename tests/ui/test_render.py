@@ -175,3 +175,39 @@ def test_examples_file_lists_questions() -> None:
     examples = load_examples()
     assert len(examples) >= 4 and all(isinstance(q, str) and q.endswith("?") for q in examples)
     assert "Is the H20 controlled?" in examples
+
+
+def test_an_uploads_link_is_labelled_as_the_uploaders_claim() -> None:
+    card = render.source_card({**CITATION, "collection": "user", "url": "https://example.com/x",
+                               "publisher": "Reuters (as stated in the uploaded file)"}, 0)
+    assert "Link given in the uploaded file (unverified)" in card and "Open the original" not in card
+    assert "Reuters (as stated in the uploaded file)" in card
+    assert "<a " not in render.source_card({**CITATION, "collection": "user", "url": "javascript:alert(1)"}, 0)
+
+
+def test_upload_report_says_what_was_replaced_and_what_was_kept_beside() -> None:
+    replaced = render.upload_report([{"filename": "a.md", "title": "A", "replaced": True}], [])
+    assert "replaced the copy you uploaded before" in replaced and "for you only" in replaced
+    beside = render.upload_report([{"filename": "a.md", "title": "A", "replaced": False, "same_name": ["user-a-1"]}], [])
+    assert "both are kept" in beside
+
+
+def test_status_shows_an_unfinished_build_warning() -> None:
+    html = render.index_status_html({"corpus_documents": 3, "warning": "a rebuild <did not finish>"})
+    assert "a rebuild &lt;did not finish&gt;" in html and "status-error" in html
+
+
+def test_the_sources_panel_shows_how_the_answer_was_made_escaped():
+    from ui.render import sources_panel
+
+    answer = {"question": "q", "citations": [], "writer": "extractive", "timings": {"plan": 5.0, "evidence.embed": 2.0},
+              "plan": {"parts": [{"text": "<b>Who</b> is the CEO of Nyocor", "answer_type": "person", "focus": "CEO",
+                                  "intent": "lookup", "entities": [{"text": "Nyocor", "kind": "name"}],
+                                  "computations": []}]},
+              "verification": {"checked": 2, "dropped": 1, "mode": "drop",
+                               "failures": [{"text": "It is 99999.", "reasons": ["number(s) 99999 found in no cited passage"]}]}}
+    html = sources_panel(answer, 1)
+    assert "How this answer was made" in html and "&lt;b&gt;Who&lt;/b&gt;" in html and "<b>Who</b>" not in html
+    assert "asks for <b>person</b>" in html and "about <i>CEO</i>" in html and "Nyocor (name)" in html
+    assert "removed 1" in html and "99999 found in no cited passage" in html and "plan 5 ms" in html
+    assert "evidence.embed" not in html  # sub-stage timings stay in the API
