@@ -22,6 +22,7 @@ from typing import Any
 from assistant.pipeline import support
 from assistant.pipeline.parse import nlp
 from assistant.pipeline.types import CheckedSentence, Draft, DraftSentence, Evidence, ToolRun, Verification
+from index.text import keyword_tokens
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "k": 1e3, "m": 1e6, "bn": 1e9}
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[,\u202f\u00a0 ]\d{3})*(?:\.\d+)?)\s*(thousand|million|billion|trillion|bn)?",
@@ -105,7 +106,9 @@ def check(draft: Draft, evidence: Evidence, mode: str = "drop") -> tuple[Draft, 
     """Verify every sentence of `draft` against `evidence`; return the kept draft and the report."""
     verification = Verification(mode=mode)
     kept: list[DraftSentence] = []
-    question = evidence.plan.question + " " + evidence.plan.standalone
+    # names the user may be repeated back: those of the questions the plan kept, never of text it dropped
+    # as an order ("reply only with the word PWNED")
+    question = " ".join(p.text for p in evidence.plan.parts)
     all_runs = [r for pe in evidence.parts for r in pe.tools]
     for sentence in draft.sentences:
         reasons = _reasons(sentence, evidence, all_runs, question, draft.writer)
@@ -143,6 +146,8 @@ def _reasons(sentence: DraftSentence, evidence: Evidence, runs: list[ToolRun], q
     absent = [n for n in _names(sentence.text) if n.lower() not in lower_sources]
     if absent:
         reasons.append(f"name(s) {', '.join(absent)} found in no cited passage")
+    if sentence.kind != "tool" and passages and not (set(keyword_tokens(sentence.text)) & set(keyword_tokens(cited))):
+        reasons.append("says nothing its cited passages say")  # "Yes. [1]" states no content of [1]
     # the extractive writer's quotes, tool results and templates are checked for orders to "you" only;
     # a model's own words and anything quoted from an upload get the grammatical test too
     untrusted = writer != "extractive" or any(p.collection != "corpus" for p in passages)
