@@ -38,10 +38,34 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_history(path: str, max_chars: int) -> list[dict[str, str]]:
+    """The --history file: JSON, UTF-8, a list of {role, content} messages; one-line errors otherwise."""
+    from assistant.errors import InvalidHistoryError
+    from assistant.history import validate_history
+
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InvalidHistoryError(f"--history {path}: no such file") from None
+    except OSError as exc:
+        raise InvalidHistoryError(f"--history {path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidHistoryError(f"--history {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 JSON") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidHistoryError(f"--history {path}: not valid JSON ({exc.msg}, line {exc.lineno}); pass a list of "
+                                  "{role, content} messages") from None
+    return validate_history(data, max_chars)
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant import Assistant
 
-    history = json.loads(Path(args.history).read_text(encoding="utf-8")) if args.history else None
+    settings = load_settings(progress=False)
+    history = load_history(args.history, settings.max_history_chars) if args.history else None
     filters: dict[str, Any] = {}
     if args.topic:
         filters["topic"] = args.topic
@@ -49,7 +73,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         filters["date_from"] = args.date_from
     if args.date_to:
         filters["date_to"] = args.date_to
-    answer = Assistant(load_settings(progress=False)).ask(" ".join(args.question), history=history, filters=filters)
+    answer = Assistant(settings).ask(" ".join(args.question), history=history, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -60,10 +84,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_sources(args: argparse.Namespace) -> int:
     from assistant import Assistant
 
-    docs = Assistant(load_settings()).sources(args.collection)
+    docs = Assistant(load_settings()).sources(args.collection, owner=args.owner)
     for d in docs:
         print(f"{d['topic']:<16} {d['doc_id']:<44} {d['chunks']:>3} chunks  {d['title']}")
     print(f"{len(docs)} documents, {sum(d['chunks'] for d in docs)} chunks")
+    return 0
+
+
+def cmd_purge_uploads(args: argparse.Namespace) -> int:
+    from assistant import Assistant
+
+    assistant = Assistant(load_settings(progress=False))
+    hours = args.older_than if args.older_than is not None else assistant.settings.upload_ttl_hours
+    removed = assistant.purge_uploads(older_than_s=hours * 3600, owner_prefix=args.owner_prefix)
+    print(f"removed {len(removed)} uploads of {args.owner_prefix}* owners older than {hours:g} h"
+          + (": " + ", ".join(removed) if removed else ""))
     return 0
 
 
@@ -113,7 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("sources", help="list indexed documents with chunk counts")
     p.add_argument("--collection", choices=["corpus", "user"], default="corpus")
+    p.add_argument("--owner", default="local", help="whose uploads to list (user collection; default local)")
     p.set_defaults(func=cmd_sources)
+    p = sub.add_parser("purge-uploads", help="remove abandoned uploads of anonymous UI sessions")
+    p.add_argument("--older-than", type=float, metavar="HOURS",
+                   help="age in hours (default ASSISTANT_UPLOAD_TTL_HOURS); 0 removes them all")
+    p.add_argument("--owner-prefix", default="session:", help="owners to purge (default session:)")
+    p.set_defaults(func=cmd_purge_uploads)
     sub.add_parser("doctor", help="check model, store and corpus").set_defaults(func=cmd_doctor)
     p = sub.add_parser("eval", help="run the evaluation (see `assistant eval --help`)", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -137,12 +178,17 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except json.JSONDecodeError as exc:
-        print(f"error: --history is not valid JSON ({exc}); pass a list of {{role, content}} messages", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
-        print("interrupted; the index keeps every document written so far", file=sys.stderr)
+        print("interrupted; the index keeps every document written so far (a full build is swapped in only "
+              "when complete, so the previous index still answers)", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or an unforeseen failure: still one line; the traceback with -v
+        if args.verbose:
+            log.exception("unexpected failure")
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        print(f"error: unexpected {exc.__class__.__name__}{': ' + detail if detail else ''} "
+              "(run with -v for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import SettingsError
@@ -41,7 +41,28 @@ class Settings(BaseSettings):
     ui_port: int = Field(7860, ge=1, le=65535)
     ui_auth: str | None = Field(None, description="user:password for basic auth in the UI.")
     upload_max_mb: float = Field(10.0, gt=0)
-    concurrency_limit: int = Field(4, ge=1)
+    upload_max_chunks: int = Field(2000, ge=1, description="Most chunks one upload may make (a 5 MB text makes ~8,000).")
+    upload_ttl_hours: float = Field(24.0, gt=0, description="Uploads of anonymous browser sessions older than this are purged.")
+    max_history_chars: int = Field(5000, ge=100, description="Longest accepted turn in a conversation history.")
+    concurrency_limit: int = Field(2, ge=1, description="Concurrent UI requests; 2 measured best on 2 cores "
+                                   "(scripts/benchmark_concurrency.py, docs/benchmark).")
+    encoder_backend: Literal["torch", "onnx", "onnx-int8", "openvino"] = Field(
+        "onnx-int8", description="Encoder runtime (measured by scripts/benchmark_encoders.py); index.Embedder also reads "
+        "ASSISTANT_ENCODER_BACKEND itself.")
+    keyword_cache_dir: Path | None = Field(
+        None, description="Keyword index cache when a Chroma server is used (index/keyword.py reads "
+        "ASSISTANT_KEYWORD_CACHE_DIR; default ~/.cache/compute-geopolitics-assistant/keyword).")
+    llm_provider: Literal["none", "openai", "ollama"] = Field(
+        "none", description="Writer model: none (extractive), openai (any OpenAI-compatible server) or ollama.")
+    llm_base_url: str | None = Field(None, description="e.g. http://127.0.0.1:8080/v1 (openai) or http://127.0.0.1:11434 (ollama).")
+    llm_model: str = Field("", description="Model name; empty = the first model the OpenAI-compatible server lists.")
+    llm_api_key: SecretStr | None = Field(None, description="API key of a hosted endpoint; never logged or shown.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_max_tokens: int = Field(512, ge=16, le=16384, description="Most tokens in one reply; a longer reply is rejected.")
+    llm_timeout_s: float = Field(120.0, gt=0, le=3600, description="Limit for one model call, seconds.")
+    llm_max_retries: int = Field(1, ge=0, le=5)
+    llm_max_passages: int = Field(4, ge=1, le=50, description="Most passages in the model's prompt (best first).")
+    check_mode: Literal["drop", "mark"] = Field("drop", description="Sentences failing the check: removed, or kept marked unverified.")
 
     @field_validator("chroma_url")
     @classmethod
@@ -50,6 +71,15 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError("must look like http://host:port")
+        return value.rstrip("/")
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url_has_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must look like http://host:port/v1")
         return value.rstrip("/")
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from index.loader import LoadError, SourceDocument
+from index.loader import LoadError, SourceDocument, safe_url
 
 _FIELDS = [
     ("bf16_tflops", "dense BF16/FP16 throughput", "TFLOPS"),
@@ -63,7 +63,7 @@ def render_row(row: dict[str, str]) -> SourceDocument:
         extra.append(f"Catalogue notes on the {name}: {row['notes']}")
     if extra:
         lines.append("\n\n## Status and notes\n\n" + " ".join(extra))
-    urls = [u.strip() for u in (row.get("sources") or "").split(";") if u.strip()]
+    urls = [safe_url(u) for u in (row.get("sources") or "").split(";") if safe_url(u)]
     return SourceDocument(
         doc_id=f"chip-{row['id']}",
         title=f"{name} — chip catalogue entry",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ import yaml  # noqa: E402
 
 from assistant import Assistant, AssistantError, DocumentError, load_settings  # noqa: E402
 from assistant.errors import SettingsError  # noqa: E402
+from assistant.owners import session_owner, user_owner  # noqa: E402
 from ui import render  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,41 @@ MAX_TOOL_SLOTS = 3  # tool cards (each with an optional chart) shown for one ans
 STREAM_DELAY_S = 0.03  # pause between streamed sentences so the answer visibly streams in
 TITLE = "AI compute geopolitics — cited answers"
 COLLECTIONS = [("All sources", "all"), ("Corpus only", "corpus"), ("My documents only", "user")]
+PURGE_EVERY_S = 600  # abandoned session uploads are looked for at most this often
+
+
+def owner_of(request: gr.Request | None) -> str:
+    """Whose uploads a request may see, add and remove: the authenticated user (ASSISTANT_UI_AUTH),
+    else the browser session. Never taken from anything the client sends in the request body."""
+    username = getattr(request, "username", None) if request is not None else None
+    if username:
+        return user_owner(str(username))
+    session = getattr(request, "session_hash", None) if request is not None else None
+    if not session:
+        raise AssistantError("this request carries no session; reload the page")
+    return session_owner(str(session))
+
+
+class _Purger:
+    """Removes abandoned session uploads at start and then at most every PURGE_EVERY_S seconds."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.last = 0.0
+        self._lock = threading.Lock()
+
+    def maybe(self) -> None:
+        if time.monotonic() - self.last < PURGE_EVERY_S or not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.last = time.monotonic()
+            removed = self.assistant.purge_uploads()
+            if removed:
+                log.info("purged %d abandoned uploads", len(removed))
+        except AssistantError as exc:
+            log.warning("could not purge abandoned uploads: %s", exc)
+        finally:
+            self._lock.release()
 
 
 def load_examples(path: Path = EXAMPLES_FILE) -> list[str]:
@@ -65,6 +102,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     examples = load_examples()
     topics = _topics(assistant)
     max_chars = assistant.settings.max_question_chars
+    purger = _Purger(assistant)
+    purger.maybe()
 
     # ------------------------------------------------------------------ panel rendering
     def panel_updates(turns: Sequence[dict[str, Any]], index: int | None) -> list[Any]:
@@ -94,7 +133,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
     # ------------------------------------------------------------------ handlers
     def respond(question: str, turns: list[dict[str, Any]], topic: Any, date_from: Any, date_to: Any,
-                collection: Any) -> Iterator[list[Any]]:
+                collection: Any, request: gr.Request) -> Iterator[list[Any]]:
         question = (question or "").strip()
         n_panel = 2 + 3 * MAX_TOOL_SLOTS
         if not question:
@@ -108,7 +147,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         try:
             filters = render.build_filters(topic, date_from, date_to, collection)
             answer = None
-            for piece in assistant.stream(question, history, filters):
+            for piece in assistant.stream(question, history, filters, owner=owner_of(request)):
                 if isinstance(piece, str):
                     for chunk in render.stream_chunks(piece):
                         current["partial"] += chunk
@@ -146,11 +185,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
     def new_conversation() -> list[Any]:
         return [[], [], ""] + panel_updates([], None)
 
-    def docs_outputs(message: str | None = None) -> list[Any]:
-        """Outputs for: upload report, user docs HTML, remove dropdown, index status."""
+    def docs_outputs(owner: str, message: str | None = None) -> list[Any]:
+        """Outputs for: upload report, user docs HTML, remove dropdown, index status (all `owner`'s)."""
         try:
-            docs = assistant.sources("user")
-            status, error = assistant.index_status(), None
+            docs = assistant.sources("user", owner=owner)
+            status, error = assistant.index_status(owner=owner), None
         except AssistantError as exc:
             docs, status, error = [], None, str(exc)
         choices = render.user_doc_choices(docs)
@@ -158,13 +197,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 gr.update(choices=choices, value=choices[0][1] if choices else None),
                 render.index_status_html(status, error)]
 
-    def upload(files: Any) -> list[Any]:
+    def upload(files: Any, request: gr.Request) -> list[Any]:
+        owner = owner_of(request)
+        purger.maybe()
         paths = [files] if isinstance(files, (str, Path)) else list(files or [])
         added, rejected = [], []
         for p in paths:
             path = Path(getattr(p, "name", p))
             try:
-                added.append(assistant.add_document(path, filename=path.name))
+                added.append(assistant.add_document(path, filename=path.name, owner=owner))
             except DocumentError as exc:
                 rejected.append((path.name, str(exc)))
             except AssistantError as exc:
@@ -172,23 +213,40 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             except Exception as exc:  # keep what is indexed; say what failed
                 log.exception("indexing %s failed", path)
                 rejected.append((path.name, f"could not be indexed ({exc.__class__.__name__})"))
-        return [None] + docs_outputs(render.upload_report(added, rejected))
+        return [None] + docs_outputs(owner, render.upload_report(added, rejected))
 
-    def remove(doc_id: str | None) -> list[Any]:
+    def remove(doc_id: str | None, request: gr.Request) -> list[Any]:
+        owner = owner_of(request)
         if not doc_id:
-            return docs_outputs('<div class="upload-error">Choose a document to remove.</div>')
+            return docs_outputs(owner, '<div class="upload-error">Choose a document to remove.</div>')
         try:
-            removed = assistant.remove_document(doc_id)
+            removed = assistant.remove_document(str(doc_id), owner=owner)
         except AssistantError as exc:
-            return docs_outputs(f'<div class="upload-error">{render.esc(exc)}</div>')
+            return docs_outputs(owner, f'<div class="upload-error">{render.esc(exc)}</div>')
         msg = (f'<div class="upload-ok">Removed <b>{render.esc(doc_id)}</b>; it is no longer searched.</div>'
-               if removed else f'<div class="upload-error">{render.esc(doc_id)} was not indexed.</div>')
-        return docs_outputs(msg)
+               if removed else f'<div class="upload-error">{render.esc(doc_id)} is not one of your documents.</div>')
+        return docs_outputs(owner, msg)
 
-    def ask_api(question: str, history: list | None = None, filters: dict | None = None) -> dict:
+    def on_load(request: gr.Request) -> list[Any]:
+        purger.maybe()
+        return docs_outputs(owner_of(request), None)
+
+    def on_unload(request: gr.Request) -> None:
+        """A closed or reloaded tab ends its session: an anonymous session's uploads go with it."""
+        owner = owner_of(request)
+        if not owner.startswith("session:"):
+            return
+        try:
+            for doc in assistant.sources("user", owner=owner):
+                assistant.remove_document(doc["doc_id"], owner=owner)
+        except AssistantError as exc:
+            log.warning("could not remove a closed session's uploads: %s", exc)
+
+    def ask_api(question: str, history: list | None = None, filters: dict | None = None,
+                request: gr.Request = None) -> dict:  # type: ignore[assignment]
         """Answer `question` given earlier {"role", "content"} messages; returns Answer.to_dict()."""
         try:
-            return assistant.ask(question, history or None, filters or None).to_dict()
+            return assistant.ask(question, history or None, filters or None, owner=owner_of(request)).to_dict()
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -238,9 +296,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 slots += [row, card, chart]
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
+                kept = ("to your account" if assistant.settings.ui_auth else
+                        "to this browser tab and removed when you close or reload it")
                 gr.Markdown("### Your documents\nUpload PDF, Markdown, text or HTML (up to "
                             f"{assistant.settings.upload_max_mb:g} MB each). They are indexed into your "
-                            "collection and cited like the corpus.")
+                            f"private collection and cited like the corpus; nobody else can search them. They are "
+                            f"kept {kept}. What a file says about itself (publisher, link) is shown as its claim.",
+                            elem_id="upload-help")
                 files = gr.File(label="Upload documents", file_count="multiple", elem_id="upload", height=120)
                 upload_msg = gr.HTML("", elem_id="upload-status", js_on_load=None)
                 user_docs = gr.HTML(render.user_docs_html([]), elem_id="user-docs", js_on_load=None)
@@ -264,8 +326,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         docs_out = [upload_msg, user_docs, doc_pick, status_html]
         files.upload(upload, [files], [files] + docs_out, api_name=False)
         remove_btn.click(remove, [doc_pick], docs_out, api_name=False)
-        refresh_btn.click(lambda: docs_outputs(None), None, docs_out, api_name=False)
-        demo.load(lambda: docs_outputs(None), None, docs_out, api_name=False)
+        refresh_btn.click(on_load, None, docs_out, api_name=False)
+        demo.load(on_load, None, docs_out, api_name=False)
+        demo.unload(on_unload)
         gr.api(ask_api, api_name="ask")
     return demo
 

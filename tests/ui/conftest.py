@@ -99,12 +99,19 @@ def client(app_url: str) -> Any:
 
 @pytest.fixture
 def cleanup_uploads(ui_assistant: Any) -> Iterator[None]:
-    """Remove any document a test uploaded, so the shared Assistant stays as it was."""
-    before = {d["doc_id"] for d in ui_assistant.sources("user")}
+    """Remove any document a browser session uploaded, so the shared Assistant stays as it was."""
     yield
-    for d in ui_assistant.sources("user"):
-        if d["doc_id"] not in before:
-            ui_assistant.remove_document(d["doc_id"])
+    ui_assistant.purge_uploads(older_than_s=0, owner_prefix="session:")
+
+
+@pytest.fixture
+def session_uploads(ui_assistant: Any) -> Any:
+    """A function: doc_id → owner of every upload of a browser session, read from the store itself."""
+    def read() -> dict[str, str]:
+        return {str(m["doc_id"]): str(m["owner"]) for m in ui_assistant.store.metadatas("user")
+                if str(m.get("owner", "")).startswith("session:")}
+
+    return read
 
 
 class ChatPage:
