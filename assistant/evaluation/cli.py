@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
@@ -41,6 +42,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_QUESTIONS = Path("eval/questions.yaml")
 DEFAULT_FLOORS = Path("eval/floors.yaml")
 RETRIEVAL_MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
+WRITERS: tuple[str, ...] = ("extractive", "generative")  # --compare extractive,generative: the write stage
 
 
 def _default_path(rel: Path) -> Path:
@@ -60,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only one half of the issue-9 cases (dev: tuned on; test: held out), or 'none' for the "
                         "original cases without a split; reports always break results down per split")
     p.add_argument("--compare", default=None, metavar="MODES",
-                   help="comma-separated retrieval modes to run side by side, e.g. dense,keyword,hybrid")
+                   help="comma-separated retrieval modes or writers to run side by side, e.g. dense,keyword,hybrid "
+                        "or extractive,generative (generative: the model of ASSISTANT_LLM_*)")
     p.add_argument("--baseline", action="store_true", help="also run the plain LangChain baseline")
     p.add_argument("--floors", nargs="?", const=str(DEFAULT_FLOORS), default=None, metavar="PATH",
                    help="check floors (default file eval/floors.yaml); exit 1 if one is missed")
@@ -107,6 +110,23 @@ def _config_of(settings: Any) -> dict[str, Any]:
         return {}
 
 
+def _check_stats(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """What the check stage did over a run: sentences checked and removed, answers per writer (in a
+    generative run, "extractive" answers are fallbacks), and the write/check stage latency."""
+    answers = [r.get("answer") or {} for r in results]
+    verifications = [a.get("verification") or {} for a in answers]
+    latency = {}
+    for stage in ("write", "check"):
+        values = sorted(float(a["timings"][stage]) for a in answers if stage in (a.get("timings") or {}))
+        if values:
+            latency[stage] = {"p50": values[len(values) // 2], "p95": values[min(len(values) - 1, int(0.95 * len(values)))]}
+    return {"sentences_checked": sum(int(v.get("checked") or 0) for v in verifications),
+            "sentences_removed": sum(int(v.get("dropped") or 0) for v in verifications),
+            "answers_with_removals": sum(1 for v in verifications if v.get("dropped")),
+            "writers": dict(Counter(str(a.get("writer") or "?") for a in answers)),
+            "latency_ms": latency}
+
+
 def _print_summary(runs: Sequence[RunResult], checks: dict[str, list[FloorCheck]], paths: dict[str, Any]) -> None:
     """The one place that prints: a compact table for the terminal."""
     def f(v: Any) -> str:
@@ -122,6 +142,18 @@ def _print_summary(runs: Sequence[RunResult], checks: dict[str, list[FloorCheck]
               f"{f(o['numeric_accuracy'])} {f(o['hit@5'])} {f(o['mrr@10'])} {f(o['citation_precision'])} "
               f"{f(o['citation_recall'])} {f(o['abstention_recall'])} {f(o['false_abstention_rate'])} "
               f"{(p95 or 0):>8.0f}")
+    if any((r.overall.get("check") or {}).get("sentences_checked") for r in runs):
+        print()
+        print(f"{'check stage':<12} {'checked':>8} {'removed':>8} {'answers':>8} {'fallback':>8} "
+              f"{'write p50':>10} {'write p95':>10} {'check p95':>10}")
+        for r in runs:
+            c = r.overall.get("check") or {}
+            lat = c.get("latency_ms") or {}
+            fallbacks = (c.get("writers") or {}).get("extractive", 0) if r.name == "generative" else 0
+            print(f"{r.name:<12} {c.get('sentences_checked', 0):>8} {c.get('sentences_removed', 0):>8} "
+                  f"{c.get('answers_with_removals', 0):>8} {fallbacks:>8} "
+                  f"{(lat.get('write') or {}).get('p50', 0):>10.0f} {(lat.get('write') or {}).get('p95', 0):>10.0f} "
+                  f"{(lat.get('check') or {}).get('p95', 0):>10.0f}")
     print()
     print(f"{'CRAG by category':<16} " + " ".join(f"{r.name:>10}" for r in runs))
     for cat in CATEGORIES:
@@ -210,18 +242,25 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or _default_path(Path("eval")) / "results" / datetime.now().strftime("%Y%m%d-%H%M%S")
     modes = [m.strip() for m in args.compare.split(",") if m.strip()] if args.compare else \
         [str(getattr(settings, "retrieval_mode", "hybrid"))]
-    bad = [m for m in modes if m not in RETRIEVAL_MODES]
+    bad = [m for m in modes if m not in RETRIEVAL_MODES + WRITERS]
     if bad:
-        print(f"unknown retrieval mode(s): {', '.join(bad)} (choose from {', '.join(RETRIEVAL_MODES)})",
-              file=sys.stderr)
+        print(f"unknown retrieval mode(s) or writer(s): {', '.join(bad)} (choose from "
+              f"{', '.join(RETRIEVAL_MODES + WRITERS)})", file=sys.stderr)
+        return 2
+    if "generative" in modes and getattr(settings, "llm_provider", "none") == "none":
+        print("--compare generative needs a chat model: set ASSISTANT_LLM_PROVIDER and ASSISTANT_LLM_BASE_URL "
+              "(README: Generative answers)", file=sys.stderr)
         return 2
 
     runs: list[RunResult] = []
     for mode in modes:
-        variant = settings.model_copy(update={"retrieval_mode": mode})
-        logger.info("running %d cases with retrieval_mode=%s", len(selected), mode)
+        update = {"llm_provider": "none"} if mode == "extractive" else {} if mode == "generative" else \
+            {"retrieval_mode": mode}
+        variant = settings.model_copy(update=update)
+        logger.info("running %d cases with %s", len(selected), mode)
         runs.append(run_cases(_assistant(variant), selected, name=mode, out_dir=out,
                               progress=not args.no_progress, warmup=not args.no_warmup, config=_config_of(variant)))
+        runs[-1].overall["check"] = _check_stats(runs[-1].results)
     if args.baseline:
         from .baseline import BaselinePipeline
 
