@@ -546,7 +546,7 @@ def abstain_sentences(plan: QueryPlan, evidence: Evidence) -> list[DraftSentence
         from assistant.writers.extractive import ExtractiveWriter
 
         writer = ExtractiveWriter()
-        return list(writer._abstain(evidence, writer.messages(plan.language)))  # noqa: SLF001
+        return list(writer.abstain(evidence, writer.messages(plan.language)))
     except Exception as exc:  # pragma: no cover - the extractive writer's helper changed
         log.warning("extractive abstention messages unavailable: %s", exc)
         return []

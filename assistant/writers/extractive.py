@@ -54,7 +54,7 @@ class ExtractiveWriter:
                 answered += 1
             out.extend(sentences)
         if not answered:
-            return Draft(sentences=self._abstain(evidence, msgs), abstained=True, writer=self.name)
+            return Draft(sentences=self.abstain(evidence, msgs), abstained=True, writer=self.name)
         return Draft(sentences=out, abstained=False, writer=self.name)
 
     def stream(self, plan: QueryPlan, evidence: Evidence) -> Iterator[str | Draft]:
@@ -174,7 +174,7 @@ class ExtractiveWriter:
                 break
         return "; ".join(listed), numbers
 
-    def _abstain(self, evidence: Evidence, msgs: dict[str, str]) -> list[DraftSentence]:
+    def abstain(self, evidence: Evidence, msgs: dict[str, str]) -> list[DraftSentence]:
         """No part could be answered: say what is missing for each, then the closest sources once."""
         out: list[DraftSentence] = []
         for index, pe in enumerate(evidence.parts):
