@@ -19,25 +19,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
+def start_chroma(tmp_path: Path) -> tuple[str, subprocess.Popen]:
+    """A real `chroma run` server on a free loopback port, ready (heartbeat answered) or the test fails."""
+    import urllib.request
+
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = free_port()
     proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import urllib.request
-
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
+            return f"http://127.0.0.1:{port}", proc
         except OSError:
             time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield f"http://127.0.0.1:{port}"
+    proc.kill()
+    pytest.fail("chroma server did not start")
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    url, proc = start_chroma(tmp_path)
+    yield url
     proc.terminate()
     proc.wait(timeout=10)
 
@@ -164,23 +168,8 @@ def test_the_dimension_is_checked_when_a_collection_is_opened(tmp_path, embedder
 # ---------------------------------------------------------------------------- failures of the store itself
 @pytest.fixture
 def killable_server(tmp_path):
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import urllib.request
-
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma server did not start")
-    yield f"http://127.0.0.1:{port}", proc
+    url, proc = start_chroma(tmp_path)
+    yield url, proc
     if proc.poll() is None:
         proc.terminate()
         proc.wait(timeout=10)
