@@ -34,7 +34,6 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     answer_sentences: int = Field(4, ge=1, le=12)
     abstain_threshold: float = Field(0.38, ge=0.0, le=1.0, description="Minimum support score; calibrated by scripts/calibrate.py.")
-    coverage_min: float = Field(0.0, ge=0.0, le=1.0, description="Minimum share of the question's words found in the sources; calibrated.")
     max_question_chars: int = Field(1000, ge=10)
     progress: bool = True
     ui_host: str = "127.0.0.1"

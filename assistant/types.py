@@ -51,7 +51,6 @@ class Answer:
     tool_calls: list[ToolCall] = field(default_factory=list)
     abstained: bool = False
     support: float = 0.0  # how well the best retrieved sentence matches the question; abstain below the threshold
-    coverage: float = 1.0  # idf-weighted share of the question's words found in the retrieved passages
     timings: dict[str, float] = field(default_factory=dict)  # stage -> milliseconds
     resolved_question: str = ""  # the question after follow-up resolution
     retrieved: list[dict[str, Any]] = field(default_factory=list)  # ranked doc ids and scores, for evaluation

@@ -377,11 +377,9 @@ class EvidenceGatherer:
         if not ranked:
             return
         vector = self.embed(part.premise)
-        chunk_ids = [h.chunk_id for _, h in ranked]
         sims: dict[tuple[str, int], float] = {}
         for kind in {h.kind for _, h in ranked}:
-            sims.update(self.similarities(kind, vector, list(dict.fromkeys(c for c, (_, h) in zip(chunk_ids, ranked)
-                                                                          if h.kind == kind))))
+            sims.update(self.similarities(kind, vector, list(dict.fromkeys(h.chunk_id for _, h in ranked if h.kind == kind))))
         best: tuple[float, RankedSentence] | None = None
         for sentence, hit in ranked:
             index = next((i for i, s in enumerate(split_sentences(hit.text)) if s == sentence.text), -1)
