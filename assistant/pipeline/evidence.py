@@ -128,16 +128,18 @@ class EvidenceGatherer:
         sims: dict[tuple[str, int], float] = {}
         for kind in {h.kind for h in hits}:
             sims.update(self.similarities(kind, vector, [h.chunk_id for h in hits if h.kind == kind]))
+        # words are matched by their Snowball stems ("operations" ~ "operational", "smuggled" ~
+        # "smuggling"), each weighted by the keyword index's idf of the question's own form
         weights: dict[str, float] = {}
         for term in keyword_tokens(context):
-            weights[term] = 0.5 * self.idf(term)
+            weights[support.stem(term)] = 0.5 * self.idf(term)
         for term in keyword_tokens(text):
-            weights[term] = self.idf(term)
+            weights[support.stem(term)] = self.idf(term)
         scored: list[tuple[RankedSentence, Hit]] = []
         for rank, hit in enumerate(hits):
-            heading = set(keyword_tokens(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
+            heading = set(support.stems(f"{hit.metadata.get('title', '')} {hit.metadata.get('section', '')}"))
             for i, sentence in enumerate(split_sentences(hit.text)):
-                terms = set(keyword_tokens(sentence))
+                terms = set(support.stems(sentence))
                 sim = sims.get((hit.chunk_id, i), hit.dense or 0.0)
                 lex = 0.8 * _overlap(terms, weights) + 0.2 * _overlap(terms | heading, weights)
                 score = self.w_similarity * sim + self.w_overlap * lex + self.w_rank / (1 + rank)

@@ -57,7 +57,13 @@ def lexicon() -> dict[str, Any]:
             "verdict_verbs": set(data["verdict_verbs"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
-            "order_cues": tuple(data["order_cues"]), "comparison_cues": tuple(data["comparison_cues"])}
+            "order_cues": _cue_pattern(data["order_cues"]), "comparison_cues": _cue_pattern(data["comparison_cues"])}
+
+
+def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
+    """Cues match from the start of a word ("ratio" in "a ratio of", not in "operation"; "preced" in
+    "preceded"), so a cue never fires inside another word."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(c.strip()) for c in cues) + ")", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -82,6 +88,7 @@ class Reading:
     pronouns: list[str] = field(default_factory=list)  # referring pronouns and demonstratives
     fragment: bool = False  # no verb: an elliptical turn such as "and the H20?"
     bare_quantifier: bool = False  # "how many were approved" — the counted thing is left out
+    partitive: list[str] = field(default_factory=list)  # "which of them": the set an earlier answer gave
 
 
 def is_question(piece: str, language: str = "en") -> bool:
@@ -227,12 +234,17 @@ def read(text: str, language: str = "en") -> Reading:
                         or (t.lower_ in {"this", "that", "these", "those"} and t.dep_ == "det"
                             and t.head.lower_ not in {"year", "month", "week", "time", "day"})
                         or (t.lower_ == "there" and t.dep_ != "expl")]
+    # "which of them", "how many of those": the pronoun stands for the things an earlier part answered,
+    # not for its subject, so it is never replaced by a name
+    reading.partitive = [t.text for t in doc if t.text in reading.pronouns and t.dep_ == "pobj"
+                         and t.head.lower_ == "of" and t.head.head.tag_ in ("WDT", "WP", "JJ", "CD")]
+    reading.pronouns = [p for p in reading.pronouns if p not in reading.partitive]
     if not tokens:
         return reading
     first = tokens[0]
     wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.lower_ in _WH), None)
 
-    if any(cue in lower for cue in lex["order_cues"]):
+    if lex["order_cues"].search(lower):
         reading.answer_type = "order"
     elif first.lower_ in lex["list_verbs"] and first.i == tokens[0].i and first.tag_ in ("VB", "VBP", "NN", "NNP"):
         reading.answer_type = "list"
@@ -242,7 +254,7 @@ def read(text: str, language: str = "en") -> Reading:
         reading.answer_type = "number"
     elif first.lower_ in lex["verdict_verbs"] and first.i == tokens[0].i:
         reading.answer_type = "yes_no"
-    elif any(cue in f" {lower}" for cue in lex["comparison_cues"]):
+    elif lex["comparison_cues"].search(lower):
         reading.answer_type = "comparison"
     elif wh is not None and wh.i <= tokens[0].i + 2 and wh.lower_ in ("which", "who") and \
             any(t.tag_ in ("JJR", "RBR") and (t.lower_ in ("more", "less", "fewer") or t.lower_.endswith("er"))
@@ -253,6 +265,11 @@ def read(text: str, language: str = "en") -> Reading:
     elif first.lower_ in _AUX:
         reading.answer_type = "yes_no"
     if reading.focus:
+        # a superlative ranks the things the focus names ("biggest shareholder"): the sources may rank
+        # them in other words ("largest shareholder"), so only the rest of the phrase is looked for
+        superlatives = {t.lower_ for t in doc if t.tag_ in ("JJS", "RBS") and t.lower_ not in ("most", "least")}
+        kept = [w for w in reading.focus.split() if w.lower() not in superlatives]
+        reading.focus = " ".join(kept) if kept else reading.focus
         words = reading.focus.lower().split()
         if words and words[-1] in lex["units"]:
             reading.unit = lex["units"][words[-1]]

@@ -184,7 +184,7 @@ class Planner:
     def _part(self, text: str, language: str, earlier: list[Part], context: str) -> Part:
         reading = read(text, language)
         entities = self.entities(text, reading)
-        if reading.pronouns and earlier and not entities:
+        if (reading.pronouns or reading.partitive) and earlier and not entities:
             # "… and when was it set up?" — the pronoun points at the previous part's subject
             entities = [_subject(earlier[-1].entities, earlier[-1].text)] if earlier[-1].entities else []
             if entities:

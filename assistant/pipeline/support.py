@@ -41,15 +41,25 @@ _FUNCTION_CAPITALS = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "
                       "With", "According", "Both", "Each", "Some", "No", "Not", "There", "They", "He", "She", "We"}
 
 
-def stems(text: str) -> list[str]:
-    """Content words of `text`, Snowball-stemmed ("smuggling", "smuggled" → "smuggl"); a hyphenated
-    word also gives its parts ("China-specific" → "china-specif", "china", "specif")."""
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> tuple[str, ...]:
     words: list[str] = []
     for token in keyword_tokens(text):
         words.append(token)
         if "-" in token:
             words.extend(p for p in token.split("-") if len(p) > 1)
-    return _stemmer().stemWords(words)
+    return tuple(_stemmer().stemWords(words))
+
+
+def stems(text: str) -> list[str]:
+    """Content words of `text`, Snowball-stemmed ("smuggling", "smuggled" → "smuggl"); a hyphenated
+    word also gives its parts ("China-specific" → "china-specif", "china", "specif")."""
+    return list(_stems(text))
+
+
+def stem(token: str) -> str:
+    """The Snowball stem of one keyword token."""
+    return str(_stemmer().stemWord(token))
 
 
 @lru_cache(maxsize=1)

@@ -175,3 +175,10 @@ def test_a_turn_naming_only_frame_names_leans_on_the_conversation(planner):
     assert plan.follow_up and "H200" in plan.context
     assert not framed.plan("Who founded DeepSeek?", history).follow_up
     assert 1.0 < FRAME_IDF < 1.2  # a name in more than a third of the passages
+
+
+def test_which_of_them_keeps_the_earlier_subject_without_renaming_the_set(planner):
+    plan = planner.plan("Who put equity into Stargate, and which of them runs its operations?")
+    second = plan.parts[1]
+    assert "of them" in second.text  # the set the first part answers, not "of Stargate"
+    assert [e.text for e in second.entities] == ["Stargate"]
