@@ -22,6 +22,7 @@ from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
 from assistant.tools.catalogue import Catalogue
+from assistant.tools.mentions import find_chip_mentions
 from assistant.tools.named import NamedDefaults
 from assistant.tools.router import ToolOutcome, route
 from index.text import keyword_tokens, split_sentences
@@ -29,7 +30,8 @@ from index.text import keyword_tokens, split_sentences
 log = logging.getLogger(__name__)
 
 _NEGATION = re.compile(r"\b(?:not|never|no|neither|nor|none|without|only (?:from|after|in|since)|"
-                       r"n't|below|under|did not|was not|were not|had not|could not)\b", re.I)
+                       r"n't|outside|rather than|instead of|did not|was not|were not|had not|"
+                       r"could not)\b|n't\b", re.I)
 _ORDER_SPLIT = re.compile(r"\b(?:before or after|after or before|earlier or later|preced\w*|come first|"
                           r"came first|happened first)\b|,?\s+\bor\b\s+", re.I)
 
@@ -43,6 +45,7 @@ class EvidenceSettings:
     threshold: float = 0.38  # minimum sentence score to answer a part
     list_items: int = 6
     correction_similarity: float = 0.55  # how close a negating sentence must be to the premise
+    restatement: float = 0.6  # share of the premise's words a correcting sentence must use too
     unknown_answer: dict[str, str] = field(default_factory=dict)  # "an answer to this question", per language
 
 
@@ -205,10 +208,11 @@ class EvidenceGatherer:
             self._order(plan, part, pe, evidence)
         sides = self._sides(part, plan)
         covered = any(all(support.mentions(s.text, side) for side in sides) for s in compatible[:3])
-        if len(sides) >= 2 and not covered and part.answer_type in ("comparison", "list", "number", "other", "yes_no"):
+        if len(sides) >= 2 and not covered and part.answer_type in ("comparison", "list", "number", "other", "yes_no",
+                                                                    "explanation"):
             # no sentence speaks of every side: find what the sources say of each
             self._per_side(plan, part, pe, evidence, sides)
-        if part.premise and part.answer_type == "explanation":
+        if part.premise and (part.answer_type == "explanation" or part.premise_stated):
             self._premise(plan, part, pe, evidence, ranked, vector)
         if part.answer_type == "definition" and part.entities:
             # a sentence that spells the term out itself beats one whose heading does
@@ -305,11 +309,13 @@ class EvidenceGatherer:
         """The things a part compares: its named entities that are not possessors ("Meta's
         Prometheus" → Prometheus), when the question sets them side by side."""
         text = f"{plan.context} {part.text}"
-        if part.answer_type != "comparison" and not re.search(r"\b(?:each|both|versus|vs\.?|compared?)\b|\band\b",
-                                                             text, re.I):
+        if part.answer_type != "comparison" and not re.search(r"\b(?:each|both|versus|vs\.?|compared?|while|whereas|"
+                                                             r"unlike)\b|\band\b", text, re.I):
             return []
         sides = []
         for e in part.entities:
+            if support.DATE.fullmatch(e.text.strip()):
+                continue  # a date qualifies the things compared ("the January 2026 rule"); it is not one
             at = text.find(e.text)
             possessor = e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):]))
             if possessor and e.kind != "chip":
@@ -382,16 +388,48 @@ class EvidenceGatherer:
         sims: dict[tuple[str, int], float] = {}
         for kind in {h.kind for _, h in ranked}:
             sims.update(self.similarities(kind, vector, list(dict.fromkeys(h.chunk_id for _, h in ranked if h.kind == kind))))
-        best: tuple[float, RankedSentence] | None = None
+        close: list[tuple[float, RankedSentence]] = []
         for sentence, hit in ranked:
             index = next((i for i, s in enumerate(split_sentences(hit.text)) if s == sentence.text), -1)
             sim = sims.get((hit.chunk_id, index), 0.0)
-            if (sim >= self.settings.correction_similarity and _NEGATION.search(sentence.text)
-                    and support.about(sentence.text, part.entities)):
-                if best is None or sim > best[0]:
-                    best = (sim, sentence)
-        if best is not None:
-            pe.facts["corrections"] = [{"sentence": best[1].text, "passage": best[1].passage}]
+            if sim >= self.settings.correction_similarity:
+                close.append((sim, sentence))
+        close.sort(key=lambda p: -p[0])
+        conflict = self._conflict(part, close)
+        if conflict is not None:
+            pe.facts["corrections"] = [{"sentence": conflict.text, "passage": conflict.passage}]
+            return
+        # a close sentence of the opposite polarity ("X is outside the hubs" against "X is one of the
+        # hubs"); a premise that is itself negative is contradicted by an affirmative sentence
+        negative = support.negated(part.premise)
+        for _, sentence in close:
+            if bool(_NEGATION.search(sentence.text)) != negative and support.about(sentence.text, part.entities) \
+                    and _restates(part.premise, sentence.text) >= self.settings.restatement:
+                pe.facts["corrections"] = [{"sentence": sentence.text, "passage": sentence.passage}]
+                return
+
+    def _conflict(self, part: Part, close: list[tuple[float, RankedSentence]]) -> RankedSentence | None:
+        """A value the premise states that every close sentence gives otherwise: a year ("launched in
+        2023" where the sources all say 2024) or a chip ("trained on Ascend chips" where they say
+        H800). The closest sentence giving another value of that kind is the correction."""
+        if not close:
+            return None
+        slots: list[tuple[set[str], Callable[[str], set[str]]]] = []
+        years = set(support.years_in(part.premise))
+        if years:
+            slots.append((years, support.years_in))
+        if self.catalogue is not None:
+            chips = {m.chip.id for m in find_chip_mentions(part.premise, self.catalogue)}
+            if chips:
+                slots.append((chips, lambda text: {m.chip.id for m in find_chip_mentions(text, self.catalogue)}))
+        for stated, values_of in slots:
+            if any(stated & values_of(s.text) for _, s in close):
+                continue  # the sources say it too: no conflict on this value
+            for _, sentence in close:
+                if values_of(sentence.text) and support.about(sentence.text, part.entities) and \
+                        _restates(part.premise, sentence.text, ignore=stated) >= self.settings.restatement:
+                    return sentence
+        return None
 
     def _anachronism(self, part: Part, evidence: Evidence, vector: list[float] | None) -> dict[str, Any] | None:
         """The premise dates an event ("the October 2022 rule") and names a chip whose catalogue
@@ -418,6 +456,15 @@ class EvidenceGatherer:
             return {"sentence": sentence, "passage": self._passage(evidence, hit).number,
                     "then": {"a": chip.name, "relation": "after", "b": dated.group(0)}}
         return None
+
+
+def _restates(premise: str, sentence: str, ignore: set[str] = frozenset()) -> float:  # type: ignore[assignment]
+    """Share of the premise's content words (stemmed; the contested values left out) that the sentence
+    also uses: a sentence that corrects a premise speaks of the same thing in mostly the same words."""
+    words = {w for w in support.stems(premise) if w not in {v.lower() for v in ignore}}
+    if not words:
+        return 0.0
+    return len(words & set(support.stems(sentence))) / len(words)
 
 
 def _denies(run: ToolRun) -> bool:

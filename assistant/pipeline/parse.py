@@ -57,6 +57,9 @@ def lexicon() -> dict[str, Any]:
             "verdict_verbs": set(data["verdict_verbs"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
+            "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
+                                        r")\s+(?P<clause>[^?]{6,}?),\s*(?P<main>(?:" + "|".join(sorted(_WH | _AUX)) +
+                                        r")(?:n['’]t)?\b.+)$", re.I | re.S),
             "order_cues": _cue_pattern(data["order_cues"]), "comparison_cues": _cue_pattern(data["comparison_cues"])}
 
 
@@ -89,6 +92,7 @@ class Reading:
     fragment: bool = False  # no verb: an elliptical turn such as "and the H20?"
     bare_quantifier: bool = False  # "how many were approved" — the counted thing is left out
     partitive: list[str] = field(default_factory=list)  # "which of them": the set an earlier answer gave
+    premise_stated: bool = False  # the premise is a clause the user states ("Since X, …"), not presupposed
 
 
 def is_question(piece: str, language: str = "en") -> bool:
@@ -123,6 +127,15 @@ def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
     and CNAS gave different numbers.") are context for them; orders are left out entirely."""
     raw = [p.strip(" ,;") for sentence in split_sentences(question.strip()) for p in _SPLIT.split(sentence)]
     raw = [p for p in raw if p.strip(" ?")]
+    # a clause the user states as the ground of the question ("Since X, why …?") stays with its question
+    merged: list[str] = []
+    for p in raw:
+        if merged and language == "en" and lexicon()["premise_marks"].match(f"{merged[-1]}, {p}") \
+                and not is_question(merged[-1], language):
+            merged[-1] = f"{merged[-1]}, {p}"
+        else:
+            merged.append(p)
+    raw = merged
     asking = [p for p in raw if is_question(p, language) or p.lower().split(" ", 1)[0] in lexicon()["list_verbs"]]
     if not asking:
         return [question.strip()], []
@@ -222,6 +235,16 @@ def read(text: str, language: str = "en") -> Reading:
         # the English parser cannot read it: names are left to the catalogue and the named fleets
         return reading
     lex = lexicon()
+    stated = lex["premise_marks"].match(text)
+    if stated:
+        # "Since R1 was trained on Ascend chips, how many did DeepSeek use?": the question is the main
+        # clause, and the clause it rests on is its premise, whatever the question word
+        main = read(stated.group("main"), language)
+        whole = nlp()(text)
+        return Reading(text=text, answer_type=main.answer_type, focus=main.focus, unit=main.unit,
+                       names=_names(whole), premise=stated.group("clause").strip(), pronouns=main.pronouns,
+                       fragment=main.fragment, bare_quantifier=main.bare_quantifier, partitive=main.partitive,
+                       premise_stated=True)
     doc = nlp()(text)
     tokens = [t for t in doc if not t.is_punct]
     while tokens and tokens[0].lower_ in _LEADING_CONJ:

@@ -91,6 +91,10 @@ class Planner:
                     spans.append(match.span())
                     break
         for name in (reading.names if reading else []):
+            words = name.split()
+            if len(words) == 2 and self.idf is not None and \
+                    all(self.idf(t) < FRAME_IDF for t in keyword_tokens(words[0])) and keyword_tokens(words[0]):
+                name = words[1]  # "US HBM": a framing name before a name only qualifies it
             at = text.find(name)
             if at < 0 or any(s <= at < e or at <= s < at + len(name) for s, e in spans):
                 continue
@@ -200,7 +204,7 @@ class Planner:
         answers = lexicon()["tool_answer_types"].get(vote.label, set())
         intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type in answers else LOOKUP
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
-                    premise=reading.premise, intent=intent, intent_score=round(vote.scores.get(intent, 0.0), 3))
+                    premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, intent_score=round(vote.scores.get(intent, 0.0), 3))
         if reading.unit:
             part.focus = part.focus or reading.unit
         if part.premise:

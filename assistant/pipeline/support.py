@@ -140,6 +140,20 @@ def defines(sentence: str, term: str) -> bool:
                           sentence, re.I))
 
 
+def negated(statement: str) -> bool:
+    """The main clause of a statement is negative ("the B200 cannot"; not "X can, while Y cannot")."""
+    from assistant.pipeline.parse import nlp  # the parser loads once, on first use
+
+    doc = nlp()(statement)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return root is not None and any(c.dep_ == "neg" for c in root.children)
+
+
+def years_in(text: str) -> set[str]:
+    """The four-digit years a text names."""
+    return set(_YEARS.findall(text))
+
+
 def names_in(text: str) -> set[str]:
     """Proper names of a text: capitalised words that are not sentence function words."""
     return {w for w in _NAME.findall(text) if w not in _FUNCTION_CAPITALS}

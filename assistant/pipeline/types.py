@@ -64,6 +64,7 @@ class Part:
     intent: str = "lookup"  # nearest-exemplar label: lookup, or a calculation family
     intent_score: float = 0.0  # that label's share of the nearest exemplars' vote
     premise_intent: str = ""  # the calculation family that can test the premise, when one can
+    premise_stated: bool = False  # the user states the premise in a clause ("Since X, …"): always tested
 
 
 @dataclass

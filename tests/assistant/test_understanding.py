@@ -61,6 +61,23 @@ def test_a_false_premise_is_corrected_first(corpus_assistant):
     assert "premise does not hold" in first and "not caught by 3A090" in answer.text[:400]
 
 
+def test_a_premise_the_user_states_in_a_clause_is_tested_too(corpus_assistant):
+    # "Since X, why …?": the clause is the premise; a close sentence says the opposite
+    answer = ask(corpus_assistant, "Since Xinjiang is one of the eight East Data, West Computing hubs, "
+                                   "why does it need extra approvals?")
+    assert answer.text.startswith("The question's premise does not hold")
+    assert re.search(r"not among|[Nn]either Xinjiang", answer.text)
+
+
+def test_a_true_premise_with_a_negative_side_clause_is_not_corrected(corpus_assistant):
+    # "X can, while Y cannot" is affirmative: a sentence agreeing with it is no correction, and each side
+    # gets its own evidence
+    answer = ask(corpus_assistant, "Why can the H200 get case-by-case review under the January 2026 rule "
+                                   "while the B200 cannot?")
+    assert "premise does not hold" not in answer.text
+    assert "H200" in answer.text and "B200" in answer.text
+
+
 def test_a_list_gathers_the_cases_across_documents_and_says_what_it_covers(corpus_assistant):
     answer = ask(corpus_assistant, "List all the chip smuggling cases the US Justice Department brought")
     assert "Gatekeeper" in answer.text and "ALX" in answer.text

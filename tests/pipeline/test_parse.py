@@ -89,3 +89,12 @@ def test_a_superlative_is_not_required_of_the_focus(question, focus):
 def test_a_partitive_pronoun_is_not_a_referring_one():
     reading = read("which of them runs its operations")
     assert reading.partitive == ["them"] and reading.pronouns == ["its"]
+
+
+def test_a_clause_the_user_states_is_the_premise_of_the_question_after_it():
+    reading = read("Since R1 was trained entirely on Huawei Ascend chips, how many did DeepSeek use?")
+    assert reading.premise_stated and reading.premise == "R1 was trained entirely on Huawei Ascend chips"
+    assert reading.answer_type == "number"
+    assert pieces("Since X was banned in 2022, why did sales go on?")[0] == [
+        "Since X was banned in 2022, why did sales go on?"]
+    assert not read("Since 2022, how many rules were issued?").premise_stated  # a date, not a claim

@@ -45,3 +45,9 @@ def test_most_entities_must_be_in_the_passage_and_a_named_year_too():
 
 def test_long_names_match_by_most_of_their_words():
     assert mentions("the US Department of Justice charged two men", Entity("US Justice Department", "name", ""))
+
+
+def test_the_polarity_of_a_statement_is_its_main_clause():
+    from assistant.pipeline.support import negated
+    assert negated("the H20 was not controlled")
+    assert not negated("the H200 get case by case review under the January 2026 rule while the B200 can not")
