@@ -44,6 +44,7 @@ class EvidenceSettings:
     rrf_k: int = 60
     threshold: float = 0.38  # minimum sentence score to answer a part
     list_items: int = 6
+    list_per_doc: int = 2  # chunks per document retrieved for a list part
     correction_similarity: float = 0.55  # how close a negating sentence must be to the premise
     restatement: float = 0.6  # share of the premise's words a correcting sentence must use too
     unknown_answer: dict[str, str] = field(default_factory=dict)  # "an answer to this question", per language
@@ -105,7 +106,8 @@ class EvidenceGatherer:
         return p
 
     # ------------------------------------------------------------------ retrieval and ranking
-    def _retrieve(self, text: str, plan: QueryPlan, k: int) -> tuple[list[Hit], list[float] | None, str]:
+    def _retrieve(self, text: str, plan: QueryPlan, k: int,
+                  per_doc: int = 0) -> tuple[list[Hit], list[float] | None, str]:
         query = text
         if plan.language != "en":
             query = f"{text} {self.english_terms(text)}".strip()
@@ -122,6 +124,8 @@ class EvidenceGatherer:
         vector = results[-1].query_vector
         if vector is None:  # keyword-only retrieval still ranks sentences by meaning
             vector = self.embed(query)
+        if per_doc:
+            hits = _diverse(hits, k, per_doc)
         return hits[:k], vector, query
 
     def rank(self, text: str, context: str, hits: list[Hit], vector: list[float]) -> list[tuple[RankedSentence, Hit]]:
@@ -174,8 +178,10 @@ class EvidenceGatherer:
         return evidence
 
     def _part(self, plan: QueryPlan, part: Part, evidence: Evidence) -> tuple[PartEvidence, list[Hit]]:
-        k = self.settings.k * (2 if part.answer_type == "list" else 1)
-        hits, vector, query = self._retrieve(part.text, plan, k)
+        listing = part.answer_type == "list"
+        # a list's items are spread over documents: take its chunks from as many documents as fit
+        hits, vector, query = self._retrieve(part.text, plan, self.settings.k * (2 if listing else 1),
+                                             per_doc=self.settings.list_per_doc if listing else 0)
         if part.answer_type == "definition" and vector is not None:
             # where a document spells the term out ("Total Processing Performance (TPP)") is where it is defined
             seen = {h.chunk_id for h in hits}
@@ -184,7 +190,6 @@ class EvidenceGatherer:
         pe = PartEvidence(part=part)
         ranked = self.rank(query, plan.context, hits, vector) if hits and vector is not None else []
         compatible: list[RankedSentence] = []
-        listing = part.answer_type == "list"
         for sentence, hit in ranked:
             passage = self._passage(evidence, hit)
             sentence.passage = passage.number
@@ -363,6 +368,7 @@ class EvidenceGatherer:
             if len(items) >= self.settings.list_items:
                 break
         return items
+        return items
 
     # ------------------------------------------------------------------ premises
     def _premise(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence,
@@ -456,6 +462,20 @@ class EvidenceGatherer:
             return {"sentence": sentence, "passage": self._passage(evidence, hit).number,
                     "then": {"a": chip.name, "relation": "after", "b": dated.group(0)}}
         return None
+
+
+def _diverse(hits: list[Hit], k: int, per_doc: int) -> list[Hit]:
+    """The best `k` hits taking at most `per_doc` chunks from any one document, in rank order; the
+    rest follow, so nothing is lost when fewer documents are found."""
+    taken: list[Hit] = []
+    count: dict[str, int] = {}
+    for h in hits:
+        if count.get(h.doc_id, 0) < per_doc:
+            taken.append(h)
+            count[h.doc_id] = count.get(h.doc_id, 0) + 1
+        if len(taken) >= k:
+            break
+    return taken + [h for h in hits if h not in taken]
 
 
 def _restates(premise: str, sentence: str, ignore: set[str] = frozenset()) -> float:  # type: ignore[assignment]
