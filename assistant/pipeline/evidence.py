@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from index.text import keyword_tokens, split_sentences
 log = logging.getLogger(__name__)
 
 _NEGATION = re.compile(r"\b(?:not|never|no|neither|nor|none|without|only (?:from|after|in|since)|"
-                       r"n't|outside|rather than|instead of|did not|was not|were not|had not|"
+                       r"outside|rather than|instead of|did not|was not|were not|had not|"
                        r"could not)\b|n't\b", re.I)
 _ORDER_SPLIT = re.compile(r"\b(?:before or after|after or before|earlier or later|preced\w*|come first|"
                           r"came first|happened first)\b|,?\s+\bor\b\s+", re.I)
@@ -407,7 +407,7 @@ class EvidenceGatherer:
             return
         # a close sentence of the opposite polarity ("X is outside the hubs" against "X is one of the
         # hubs"); a premise that is itself negative is contradicted by an affirmative sentence
-        negative = support.negated(part.premise)
+        negative = support.negated(part.premise) if close else False
         for _, sentence in close:
             if bool(_NEGATION.search(sentence.text)) != negative and support.about(sentence.text, part.entities) \
                     and _restates(part.premise, sentence.text) >= self.settings.restatement:
@@ -478,10 +478,11 @@ def _diverse(hits: list[Hit], k: int, per_doc: int) -> list[Hit]:
     return taken + [h for h in hits if h not in taken]
 
 
-def _restates(premise: str, sentence: str, ignore: set[str] = frozenset()) -> float:  # type: ignore[assignment]
+def _restates(premise: str, sentence: str, ignore: Collection[str] = ()) -> float:
     """Share of the premise's content words (stemmed; the contested values left out) that the sentence
     also uses: a sentence that corrects a premise speaks of the same thing in mostly the same words."""
-    words = {w for w in support.stems(premise) if w not in {v.lower() for v in ignore}}
+    left_out = {v.lower() for v in ignore}
+    words = {w for w in support.stems(premise) if w not in left_out}
     if not words:
         return 0.0
     return len(words & set(support.stems(sentence))) / len(words)

@@ -92,8 +92,7 @@ class Planner:
                     break
         for name in (reading.names if reading else []):
             words = name.split()
-            if len(words) == 2 and self.idf is not None and \
-                    all(self.idf(t) < FRAME_IDF for t in keyword_tokens(words[0])) and keyword_tokens(words[0]):
+            if len(words) == 2 and keyword_tokens(words[0]) and not self.topical(Entity(words[0], "name", words[0])):
                 name = words[1]  # "US HBM": a framing name before a name only qualifies it
             at = text.find(name)
             if at < 0 or any(s <= at < e or at <= s < at + len(name) for s, e in spans):

@@ -15,7 +15,7 @@ from typing import Any
 
 import snowballstemmer
 
-from assistant.pipeline.parse import lexicon
+from assistant.pipeline.parse import lexicon, nlp
 from assistant.pipeline.types import Entity, Part
 from assistant.prompts import load
 from index.text import keyword_tokens
@@ -142,8 +142,6 @@ def defines(sentence: str, term: str) -> bool:
 
 def negated(statement: str) -> bool:
     """The main clause of a statement is negative ("the B200 cannot"; not "X can, while Y cannot")."""
-    from assistant.pipeline.parse import nlp  # the parser loads once, on first use
-
     doc = nlp()(statement)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     return root is not None and any(c.dep_ == "neg" for c in root.children)
