@@ -21,7 +21,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -318,8 +318,9 @@ class ChatModelWriter:
 
     # -------------------------------------------------------------- calls
     def _call(self, llm: Any, messages: list[Any], deadline: float, stream: bool,
-              hold: bool) -> Iterator[str | tuple[str, list[dict[str, Any]], str]]:
-        """Stream one model call: yields text pieces (when `stream`), then (text, tool_calls, finish_reason).
+              hold: bool) -> Generator[str, None, tuple[str, list[dict[str, Any]], str]]:
+        """Stream one model call: yields text pieces (when `stream`) and returns (text, tool_calls,
+        finish_reason), for `yield from`.
         With `hold`, text that may be a tool call is held back until it is clearly prose."""
         full: Any = None
         text = ""
@@ -360,7 +361,7 @@ class ChatModelWriter:
         if stream and not released and text and not calls \
                 and not tool_calls_in_text(text, {t.name for t in self.tools}):
             yield text
-        yield (text, calls, finish)
+        return text, calls, finish
 
     def stream(self, plan: QueryPlan, evidence: Evidence) -> Iterator[str | Draft]:
         started = time.monotonic()
@@ -379,22 +380,15 @@ class ChatModelWriter:
             except Exception as exc:  # a model class without tool support still answers
                 log.info("tools not bound: %s", exc)
                 use_tools = False
-        text, calls, finish = "", [], ""
         try:
-            for item in self._call(model, messages, time.monotonic() + self.timeout_s, True, hold=bool(self.tools)):
-                if isinstance(item, tuple):
-                    text, calls, finish = item
-                else:
-                    yield item
+            text, calls, finish = yield from self._call(model, messages, time.monotonic() + self.timeout_s, True,
+                                                        hold=bool(self.tools))
         except LLMUnavailableError as exc:
             if not use_tools or "tool" not in str(exc).lower():
                 raise
             use_tools = False  # "model does not support tools": ask again without them
-            for item in self._call(llm, messages, time.monotonic() + self.timeout_s, True, hold=False):
-                if isinstance(item, tuple):
-                    text, calls, finish = item
-                else:
-                    yield item
+            text, calls, finish = yield from self._call(llm, messages, time.monotonic() + self.timeout_s, True,
+                                                        hold=False)
         except _TooLong as exc:
             raise LLMUnavailableError(self._too_long(str(exc))) from None
 
@@ -407,11 +401,8 @@ class ChatModelWriter:
             runs = self._run_tools(calls[:MAX_TOOL_CALLS], evidence)  # appended to evidence.parts[0].tools
             messages = self.messages(plan, evidence, extra=None if evidence.parts else runs)
             try:
-                for item in self._call(llm, messages, time.monotonic() + self.timeout_s, True, hold=False):
-                    if isinstance(item, tuple):
-                        text, _, finish = item
-                    else:
-                        yield item
+                text, _, finish = yield from self._call(llm, messages, time.monotonic() + self.timeout_s, True,
+                                                        hold=False)
             except _TooLong as exc:
                 raise LLMUnavailableError(self._too_long(str(exc))) from None
             if tool_calls_in_text(text, names):
