@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,6 +19,14 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE_CORPUS = REPO / "tests" / "fixtures" / "corpus"
+
+# the suite's server helpers (free ports, llama.cpp and scripted model servers), importable as `llm_server`
+# from any test: tests/ is not a package and not on sys.path
+_spec = importlib.util.spec_from_file_location("llm_server", REPO / "tests" / "llm_server.py")
+assert _spec is not None and _spec.loader is not None
+llm_server = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("llm_server", llm_server)
+_spec.loader.exec_module(llm_server)
 
 
 @pytest.fixture
@@ -52,3 +65,27 @@ def corpus_assistant(tmp_path_factory: pytest.TempPathFactory):
     from assistant import Assistant, load_settings
 
     return Assistant(load_settings(data_dir=tmp_path_factory.mktemp("corpus-data"), progress=False))
+
+
+@pytest.fixture
+def chroma_process(tmp_path: Path):
+    """(url, process) of a real `chroma run` server on a free loopback port, ready (heartbeat answered) or
+    the test fails after 30 s; a test may kill it, otherwise it is stopped after the test."""
+    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = llm_server.free_port()
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            break
+        except OSError:
+            if time.time() > deadline:
+                proc.kill()
+                pytest.fail("chroma server did not start")
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", proc
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=10)

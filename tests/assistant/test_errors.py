@@ -1,10 +1,5 @@
 """Bad input and broken environments give one typed error naming the problem and the fix."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -58,45 +53,22 @@ def test_an_empty_store_without_its_corpus_says_what_to_set(tmp_path):
     assert isinstance(err.value, AssistantError)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_a_chroma_server_killed_mid_session(tmp_path, monkeypatch):
+def test_a_chroma_server_killed_mid_session(chroma_process, tmp_path, monkeypatch):
     """ask and add_document then raise StoreUnavailableError naming the server and the fix."""
     from assistant import Assistant
 
     monkeypatch.setenv("ASSISTANT_KEYWORD_CACHE_DIR", str(tmp_path / "keyword-cache"))
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        import urllib.request
-
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        corpus = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
-        url = f"http://127.0.0.1:{port}"
-        assistant = Assistant(load_settings(corpus_dir=corpus, chroma_url=url, progress=False))
-        assert assistant.ask(QUESTION).citations
-        proc.kill()
-        proc.wait(timeout=10)
-        with pytest.raises(StoreUnavailableError, match=f"Chroma server at {url} stopped answering") as err:
-            assistant.ask(QUESTION)
-        assert "chroma run" in one_line(err.value)
-        note = tmp_path / "note.md"
-        note.write_text("# Note\n\nThe Vantrel R2 chip has 64 cores.\n", encoding="utf-8")
-        with pytest.raises(StoreUnavailableError, match="stopped answering") as err:
-            assistant.add_document(note)
-        one_line(err.value)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
+    url, proc = chroma_process
+    corpus = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+    assistant = Assistant(load_settings(corpus_dir=corpus, chroma_url=url, progress=False))
+    assert assistant.ask(QUESTION).citations
+    proc.kill()
+    proc.wait(timeout=10)
+    with pytest.raises(StoreUnavailableError, match=f"Chroma server at {url} stopped answering") as err:
+        assistant.ask(QUESTION)
+    assert "chroma run" in one_line(err.value)
+    note = tmp_path / "note.md"
+    note.write_text("# Note\n\nThe Vantrel R2 chip has 64 cores.\n", encoding="utf-8")
+    with pytest.raises(StoreUnavailableError, match="stopped answering") as err:
+        assistant.add_document(note)
+    one_line(err.value)

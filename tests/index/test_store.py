@@ -1,11 +1,6 @@
 """The store in both modes: embedded by default, a real `chroma run` server when a URL is set."""
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -13,37 +8,9 @@ import pytest
 from index import StoreError, index_corpus, open_store
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_chroma(tmp_path: Path) -> tuple[str, subprocess.Popen]:
-    """A real `chroma run` server on a free loopback port, ready (heartbeat answered) or the test fails."""
-    import urllib.request
-
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            return f"http://127.0.0.1:{port}", proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    pytest.fail("chroma server did not start")
-
-
 @pytest.fixture
-def chroma_server(tmp_path):
-    url, proc = start_chroma(tmp_path)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+def chroma_server(chroma_process):
+    return chroma_process[0]
 
 
 def test_server_mode_indexes_and_answers(chroma_server, corpus_copy, embedder, tmp_path):
@@ -61,6 +28,8 @@ def test_server_mode_indexes_and_answers(chroma_server, corpus_copy, embedder, t
 
 
 def test_server_down_is_a_clear_error(embedder, tmp_path):
+    from llm_server import free_port
+
     url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match="not reachable.*chroma run"):
         open_store(tmp_path, url, embedder)
@@ -166,17 +135,8 @@ def test_the_dimension_is_checked_when_a_collection_is_opened(tmp_path, embedder
 
 
 # ---------------------------------------------------------------------------- failures of the store itself
-@pytest.fixture
-def killable_server(tmp_path):
-    url, proc = start_chroma(tmp_path)
-    yield url, proc
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def test_a_server_that_dies_mid_session_gives_one_clear_error(killable_server, embedder, tmp_path):
-    url, proc = killable_server
+def test_a_server_that_dies_mid_session_gives_one_clear_error(chroma_process, embedder, tmp_path):
+    url, proc = chroma_process
     store = open_store(tmp_path / "unused", url, embedder)
     note = tmp_path / "note.md"
     note.write_text("# Note\n\nThe Vantrel R2 chip has 64 cores.\n", encoding="utf-8")

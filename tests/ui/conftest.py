@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from llm_server import free_port as free_port_number  # loaded by the suite's conftest
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -21,15 +21,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 ANSWER_TIMEOUT_MS = 60_000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def free_port() -> int:
-    return _free_port()
+    return free_port_number()
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +47,7 @@ def app_url(ui_assistant: Any) -> Iterator[str]:
     from ui.app import build_app, launch
 
     demo = build_app(ui_assistant)
-    launch(demo, ui_assistant.settings, server_name="127.0.0.1", server_port=_free_port(),
+    launch(demo, ui_assistant.settings, server_name="127.0.0.1", server_port=free_port_number(),
            prevent_thread_lock=True, quiet=True)
     try:
         yield demo.local_url.rstrip("/")

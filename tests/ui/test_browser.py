@@ -301,38 +301,19 @@ def test_user_supplied_metadata_is_shown_as_the_uploaders_claim(chat: Any, tmp_p
     assert "unverified" in link.inner_text()
 
 
-def test_a_store_that_dies_mid_session_is_reported_in_the_chat(browser: Any, tmp_path: Path,
+def test_a_store_that_dies_mid_session_is_reported_in_the_chat(browser: Any, tmp_path: Path, chroma_process: Any,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from llm_server import free_port
 
     from assistant import Assistant, load_settings
     from ui.app import build_app, launch
 
-    def free_port() -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return int(s.getsockname()[1])
-
     monkeypatch.setenv("ASSISTANT_KEYWORD_CACHE_DIR", str(tmp_path / "keyword-cache"))
-    port = free_port()
-    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    server = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, server = chroma_process
     demo = None
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         corpus = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
-        assistant = Assistant(load_settings(corpus_dir=corpus, chroma_url=f"http://127.0.0.1:{port}", progress=False))
+        assistant = Assistant(load_settings(corpus_dir=corpus, chroma_url=url, progress=False))
         assistant.sources()  # index built
         demo = build_app(assistant)
         launch(demo, assistant.settings, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True,
@@ -353,6 +334,3 @@ def test_a_store_that_dies_mid_session_is_reported_in_the_chat(browser: Any, tmp
     finally:
         if demo is not None:
             demo.close()
-        if server.poll() is None:
-            server.kill()
-            server.wait(timeout=10)

@@ -7,18 +7,12 @@ test command once the set-up is part of it), which turns a missing prerequisite 
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("llm_server", Path(__file__).resolve().parent.parent / "llm_server.py")
-assert _spec is not None and _spec.loader is not None
-llm_server = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("llm_server", llm_server)
-_spec.loader.exec_module(llm_server)
+import llm_server  # noqa: E402  (loaded by the suite's conftest)
 
 REQUIRE_REAL = os.environ.get("ASSISTANT_TEST_LLM", "") in ("1", "true", "yes", "require")
 
