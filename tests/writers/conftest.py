@@ -8,7 +8,6 @@ test command once the set-up is part of it), which turns a missing prerequisite 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
