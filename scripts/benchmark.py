@@ -23,33 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench_common import QUESTIONS, pct  # noqa: E402
+
 from assistant import Assistant, load_settings  # noqa: E402
 from index import Embedder, index_corpus, load_corpus, open_store  # noqa: E402
 from index import indexer as indexer_module  # noqa: E402
 from index.splitter import chunk_document  # noqa: E402
 
-QUESTIONS = [
-    "How many Nvidia chips did the approved Xinjiang and Qinghai projects plan to use?",
-    "What share of the planned compute sits in the Yiwu compound?",
-    "Which company controls one of the largest Xinjiang projects?",
-    "What thresholds define 3A090.a after October 2023?",
-    "When did the H20 need a licence?",
-    "What did the January 2026 BIS rule change for the H200?",
-    "How much registered capital does Big Fund III have?",
-    "How many GB200 chips will Oracle buy for Abilene?",
-    "How many GPU-hours did DeepSeek-V3 take to train?",
-    "How much market value did Nvidia lose on January 27, 2025?",
-    "Is the H20 controlled?",
-    "What is the TPP of an Ascend 910C?",
-    "How many megawatts would 115,000 H100s draw at a PUE of 1.3?",
-    "What share of Stargate's compute would the Xinjiang chips be?",
-    "What is the capital of Peru?",
-]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 class Timer:

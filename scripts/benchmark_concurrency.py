@@ -27,25 +27,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-QUESTIONS = [
-    "How many Nvidia chips did the approved Xinjiang and Qinghai projects plan to use?",
-    "What thresholds define 3A090.a after October 2023?",
-    "When did the H20 need a licence?",
-    "How much registered capital does Big Fund III have?",
-    "How many GB200 chips will Oracle buy for Abilene?",
-    "How many GPU-hours did DeepSeek-V3 take to train?",
-    "Is the H20 controlled?",
-    "What is the TPP of an Ascend 910C?",
-    "How many megawatts would 115,000 H100s draw at a PUE of 1.3?",
-    "What share of Stargate's compute would the Xinjiang chips be?",
-    "What did the January 2026 BIS rule change for the H200?",
-    "What is the capital of Peru?",
-]
+from bench_common import QUESTIONS, pct  # noqa: E402
 
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def free_port() -> int:

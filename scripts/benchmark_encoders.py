@@ -23,22 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench_common import QUESTIONS, pct  # noqa: E402
+
 from index import Embedder, load_corpus  # noqa: E402
 from index.embeddings import BACKENDS  # noqa: E402
 from index.splitter import chunk_document  # noqa: E402
 
-QUERIES = [
-    "How many Nvidia chips did the approved Xinjiang and Qinghai projects plan to use?",
-    "What thresholds define 3A090.a after October 2023?", "Is the H20 controlled?",
-    "How much registered capital does Big Fund III have?", "What is the TPP of an Ascend 910C?",
-    "How many GPU-hours did DeepSeek-V3 take to train?", "When did the H20 need a licence?",
-    "What share of Stargate's compute would the Xinjiang chips be?",
-]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -87,7 +77,7 @@ def main() -> None:
             t = time.perf_counter()
             e.embed(sentences)
             results[b]["sentences_s"].append(time.perf_counter() - t)
-            for q in QUERIES * 3:
+            for q in QUESTIONS * 3:
                 t = time.perf_counter()
                 e.embed_one(q)
                 results[b]["query_ms"].append((time.perf_counter() - t) * 1000)

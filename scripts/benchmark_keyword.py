@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench_common import QUESTIONS, pct  # noqa: E402
+
 import numpy as np  # noqa: E402
 
 from index.keyword import KeywordStore, Row  # noqa: E402
@@ -35,20 +37,6 @@ from index.loader import load_corpus  # noqa: E402
 from index.splitter import chunk_document  # noqa: E402
 from index.text import keyword_tokens  # noqa: E402
 
-QUESTIONS = [
-    "How many Nvidia chips did the approved Xinjiang and Qinghai projects plan to use?",
-    "What thresholds define 3A090.a after October 2023?", "When did the H20 need a licence?",
-    "How much registered capital does Big Fund III have?", "How many GB200 chips will Oracle buy for Abilene?",
-    "How many GPU-hours did DeepSeek-V3 take to train?", "Is the H20 controlled?",
-    "What is the TPP of an Ascend 910C?", "What share of Stargate's compute would the Xinjiang chips be?",
-    "What did the January 2026 BIS rule change for the H200?", "Which rules apply to data centers in Malaysia?",
-    "What is the capital of Peru?",
-]
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def corpus_tokens() -> tuple[list[list[str]], list[str], float]:

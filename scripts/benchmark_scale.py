@@ -41,6 +41,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from bench_common import QUESTIONS, pct  # noqa: E402
+
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
@@ -50,30 +52,8 @@ from index.splitter import chunk_document  # noqa: E402
 from index.store import chunk_metadata  # noqa: E402
 from index.text import keyword_tokens  # noqa: E402
 
-QUESTIONS = [
-    "How many Nvidia chips did the approved Xinjiang and Qinghai projects plan to use?",
-    "What share of the planned compute sits in the Yiwu compound?",
-    "Which company controls one of the largest Xinjiang projects?",
-    "What thresholds define 3A090.a after October 2023?",
-    "When did the H20 need a licence?",
-    "What did the January 2026 BIS rule change for the H200?",
-    "How much registered capital does Big Fund III have?",
-    "How many GB200 chips will Oracle buy for Abilene?",
-    "How many GPU-hours did DeepSeek-V3 take to train?",
-    "How much market value did Nvidia lose on January 27, 2025?",
-    "Is the H20 controlled?",
-    "What is the TPP of an Ascend 910C?",
-    "What share of Stargate's compute would the Xinjiang chips be?",
-    "Which rules apply to data centers in Malaysia?",
-    "What is the capital of Peru?",
-]
 KEYWORD_BATCH = 100_000
 NOISE = 0.022  # per-dimension sigma on 384 dims: cosine to the source vector about 0.9
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
 
 
 def du(path: Path) -> int:
@@ -257,7 +237,6 @@ def run_size(n: int, mode: str, source: Source, args: argparse.Namespace) -> dic
         if pending:
             store.keyword.add_rows("corpus", pending, identity=str(chunks_col.id))
         keyword_s += time.perf_counter() - t
-        build = time.perf_counter() - t0
         encode_measured = source.encode_seconds - encode_before
         encoded = min(n, args.encode)
         print()
