@@ -368,7 +368,6 @@ class EvidenceGatherer:
             if len(items) >= self.settings.list_items:
                 break
         return items
-        return items
 
     # ------------------------------------------------------------------ premises
     def _premise(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence,

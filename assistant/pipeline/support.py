@@ -185,7 +185,7 @@ def about(text: str, entities: list[Entity], question: str = "") -> bool:
     needed = [e for e in needed if e.topical]
     found = sum(mentions(text, e) for e in needed)
     # (a why-question's years belong to its premise, which may be wrong: it is not held to them)
-    years = set() if re.match(r"\s*why\b", question, re.I) else set(_YEARS.findall(question))
+    years = set() if re.match(r"\s*why\b", question, re.I) else years_in(question)
     return found * 2 >= len(needed) and (not years or any(y in text for y in years))
 
 
