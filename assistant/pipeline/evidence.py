@@ -264,7 +264,8 @@ class EvidenceGatherer:
     def _tools(self, part: Part, plan: QueryPlan, evidence: Evidence, vector: list[float] | None) -> list[ToolRun]:
         if part.intent == LOOKUP or not part.computations:
             return []
-        text = f"{part.text} {plan.context}".strip() if plan.context and not part.entities else part.text
+        text = f"{part.text} {plan.context}".strip() if plan.context and not part.entities else \
+            f"{part.scenario} {part.text}".strip()
         return self._run(text, part.intent, evidence, asked=True, vector=vector)
 
     # ------------------------------------------------------------------ order of two events

@@ -55,6 +55,7 @@ def lexicon() -> dict[str, Any]:
             "tool_answer_types": {family: set(kinds) for family, kinds in data["tool_answer_types"].items()},
             "calculation_verbs": set(data["calculation_verbs"]),
             "verdict_verbs": set(data["verdict_verbs"]),
+            "supposition_verbs": set(data["supposition_verbs"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
@@ -118,6 +119,8 @@ def orders(piece: str, language: str = "en") -> bool:
         return False
     doc = nlp()(piece)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is not None and root.lower_ in lexicon()["supposition_verbs"] and re.search(r"\d", piece):
+        return False  # "Suppose a chip does 650 TFLOPS": figures to compute on, not an order
     return bool(root is not None and root.tag_ == "VB" and root.i == 0
                 and not any(c.dep_ in ("nsubj", "nsubjpass") for c in root.children))
 

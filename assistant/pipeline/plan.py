@@ -54,6 +54,12 @@ def _subject(entities: list[Entity], text: str) -> Entity:
     return entities[0]
 
 
+def _states_figures(text: str) -> bool:
+    """The text states a quantity to compute with: a measure with a unit, or a count that is not a year."""
+    return any(q.kind != "number" or not (1900 <= q.value <= 2100 and float(q.value).is_integer())
+               for q in parse_quantities(text)) if text else False
+
+
 class Planner:
     """Reads questions against the chip catalogue, the named fleets and the intent exemplars."""
 
@@ -184,7 +190,7 @@ class Planner:
         return standalone, context, lean
 
     # ------------------------------------------------------------------ parts
-    def _part(self, text: str, language: str, earlier: list[Part], context: str) -> Part:
+    def _part(self, text: str, language: str, earlier: list[Part], context: str, scenario: str = "") -> Part:
         reading = read(text, language)
         entities = self.entities(text, reading)
         if (reading.pronouns or reading.partitive) and earlier and not entities:
@@ -197,13 +203,17 @@ class Planner:
                                   f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject, text, count=1)
         focus_words = set(reading.focus.lower().split())
         entities = [e for e in entities if not (e.kind == "name" and e.text.lower() in focus_words)]
-        vote = self.classifier.classify(self.mask(text))
+        # a scenario the user states ("A hall of 4,096 GPUs draws 400 W each. What is the facility load?")
+        # makes a number question a calculation on those figures: the intent is read with it
+        scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") else ""
+        asked = f"{scenario} {text}".strip()
+        vote = self.classifier.classify(self.mask(asked))
         # a calculation answers only the answer types its family yields (answer_types.yaml): a person,
         # a date, a definition, a list or an explanation is always answered from documents
         answers = lexicon()["tool_answer_types"].get(vote.label, set())
         intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type in answers else LOOKUP
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
-                    premise=reading.premise, premise_stated=reading.premise_stated, intent=intent,
+                    premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     intent_score=round(vote.scores.get(intent, 0.0), 3))
         if reading.unit:
             part.focus = part.focus or reading.unit
@@ -212,7 +222,7 @@ class Planner:
             if premise_vote.label in lexicon()["premise_tests"] and premise_vote.score >= MIN_CALCULATION_VOTE:
                 part.premise_intent = premise_vote.label
         if intent != LOOKUP and self.catalogue is not None:
-            tool_text = f"{text} {context}".strip() if not entities and context else text
+            tool_text = f"{text} {context}".strip() if not entities and context else asked
             for outcome in route(tool_text, self.catalogue, {intent}, defaults=self.defaults):
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
                                                      missing=outcome.error or ""))
@@ -225,8 +235,9 @@ class Planner:
         _, statements = pieces(standalone, language)
         stated = " ".join(statements)
         parts: list[Part] = []
+        scenario = stated if _states_figures(stated) else ""
         for text in texts:
-            parts.append(self._part(text, language, parts, context))
+            parts.append(self._part(text, language, parts, context, scenario))
         if stated and parts:
             # what the user states frames the questions ("Meta's Prometheus and OpenAI's Abilene site: which
             # draws more?"): a part that names no subject of its own is about what the statement names

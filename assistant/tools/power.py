@@ -66,10 +66,17 @@ def power_estimate(
         f"IT load = {fmt_num(n)} × ({fmt_num(tdp)} W + {fmt_num(overhead)} W) × (1 + {fmt_num(fraction)}) = "
         f"{fmt_num(it_w / 1e6, 3)} MW",
     ]
+    # a user who states each accelerator's draw as the whole load ("counting the GPUs only") wants
+    # the PUE applied to the accelerators alone: given next to the full estimate, never instead of it
+    accel_facility_w = None if pue_value is None else accel_w * pue_value
     if facility_w is not None:
         parts.append(
             f"facility = {fmt_num(it_w / 1e6, 3)} MW × PUE {fmt_num(pue_value or 0, 3)} = "
             f"{fmt_num(facility_w / 1e6, 3)} MW"
+        )
+        parts.append(
+            f"accelerators only at the facility = {fmt_num(accel_w / 1e6, 3)} MW × PUE {fmt_num(pue_value or 0, 3)}"
+            f" = {fmt_num((accel_facility_w or 0) / 1e6, 3)} MW"
         )
     basis = "facility" if facility_w is not None else "IT load"
     parts.append(
@@ -100,6 +107,7 @@ def power_estimate(
         "per_accelerator_it_w": per_accel_it_w,
         "it_load_mw": it_w / 1e6,
         "facility_mw": None if facility_w is None else facility_w / 1e6,
+        "accelerators_facility_mw": None if accel_facility_w is None else accel_facility_w / 1e6,
         "annual_energy_basis": basis,
         "annual_energy_gwh": energy_wh / 1e9,
         "annual_energy_twh": energy_wh / 1e12,

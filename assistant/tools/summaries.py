@@ -90,7 +90,8 @@ def power_summary(result: ToolResult, fleet: FleetRef | None = None) -> str:
     if r["facility_mw"] is not None:
         head = (
             f"{who} would draw about {fmt_power(r['facility_mw'] * 1e6)} at the facility at a PUE of "
-            f"{fmt_num(i['pue'], 2)}: {accel}, {it}, times the PUE."
+            f"{fmt_num(i['pue'], 2)}: {accel}, {it}, times the PUE. Counting the accelerators only, the "
+            f"PUE gives {fmt_power(r['accelerators_facility_mw'] * 1e6)}."
         )
     else:
         head = f"{who} would draw {accel}, or {it}; no PUE was given, so the facility load is not computed."

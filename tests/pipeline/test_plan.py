@@ -40,6 +40,25 @@ def test_a_hypothetical_fleet_asks_for_a_calculation_with_its_inputs(planner):
     assert part.computations[0].inputs["count"] == 115_000
 
 
+@pytest.mark.parametrize("question, family, inputs", [
+    ("A hall of 4,096 accelerators draws 400 W each at a PUE of 1.25. What is the facility load?", "power",
+     {"count": 4096, "tdp_w": 400, "pue": 1.25}),
+    ("If a cluster has 10,000 GPUs at 1,000 W and PUE 1.2, how many megawatts does it need?", "power",
+     {"count": 10_000, "tdp_w": 1000, "pue": 1.2}),
+    ("Suppose a chip is rated 650 TFLOPS at FP16. What is its TPP?", "tpp", {"bf16_tflops": 650}),
+])
+def test_figures_the_user_states_are_the_inputs_of_the_calculation_asked(planner, question, family, inputs):
+    part = only_part(planner.plan(question))
+    assert part.intent == family and part.scenario
+    assert part.computations and not part.computations[0].missing
+    assert {k: part.computations[0].inputs[k] for k in inputs} == inputs
+
+
+def test_a_statement_without_figures_is_no_scenario(planner):
+    plan = planner.plan("US officials and CNAS gave very different numbers. How many H20s were smuggled?")
+    assert plan.parts[0].scenario == ""
+
+
 def test_a_calculation_without_its_count_records_what_is_missing(planner):
     part = only_part(planner.plan("How much power would the H100s draw at a PUE of 1.2?"))
     assert part.intent == "power" and "count" in part.computations[0].missing

@@ -81,9 +81,18 @@ def test_every_assumption_is_returned(catalogue):
         assert needle in text
 
 
+def test_a_pue_is_also_applied_to_the_accelerators_alone(catalogue):
+    # "counting the GPUs only": 4,096 × 400 W × 1.25 = 2.048 MW, next to the estimate with hosts
+    out = power_estimate(None, 4096, label="accelerators", tdp_w=400, pue=1.25).to_dict()
+    assert out["result"]["accelerators_facility_mw"] == pytest.approx(2.048)
+    assert out["result"]["facility_mw"] > out["result"]["accelerators_facility_mw"]
+    assert "1.638 MW × PUE 1.25 = 2.048 MW" in out["formula"]
+
+
 def test_no_pue_means_no_facility_figure(catalogue):
     r = power_estimate(catalogue.get("H100"), 1000).to_dict()
     assert r["result"]["facility_mw"] is None
+    assert r["result"]["accelerators_facility_mw"] is None
     assert r["result"]["annual_energy_basis"] == "IT load"
     assert any("No PUE" in a for a in r["assumptions"])
 
