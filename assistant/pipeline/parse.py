@@ -56,6 +56,7 @@ def lexicon() -> dict[str, Any]:
             "calculation_verbs": set(data["calculation_verbs"]),
             "verdict_verbs": set(data["verdict_verbs"]),
             "supposition_verbs": set(data["supposition_verbs"]),
+            "light_verbs": set(data["light_verbs"]), "number_predicates": set(data["number_predicates"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
@@ -94,6 +95,7 @@ class Reading:
     bare_quantifier: bool = False  # "how many were approved" — the counted thing is left out
     partitive: list[str] = field(default_factory=list)  # "which of them": the set an earlier answer gave
     premise_stated: bool = False  # the premise is a clause the user states ("Since X, …"), not presupposed
+    predicate: bool = False  # the focus is the question's verb ("when was X founded", "what does X sell for")
 
 
 def is_question(piece: str, language: str = "en") -> bool:
@@ -290,7 +292,15 @@ def read(text: str, language: str = "en") -> Reading:
         _read_wh(doc, wh, reading)
     elif first.lower_ in _AUX:
         reading.answer_type = "yes_no"
-    if reading.focus:
+    if not reading.focus and reading.answer_type in ("date", "person", "place", "number", "other"):
+        # no noun names the attribute: the verb carries it ("when was X founded", "who designed X",
+        # "what does X sell for", "how much is X worth"); a sentence must say it in some form
+        predicate = _predicate(doc, wh, reading.answer_type)
+        if predicate:
+            reading.focus, reading.predicate = predicate, True
+            if reading.answer_type == "other" and predicate in lex["number_predicates"]:
+                reading.answer_type = "number"
+    if reading.focus and not reading.predicate:
         # a superlative ranks the things the focus names ("biggest shareholder"): the sources may rank
         # them in other words ("largest shareholder"), so only the rest of the phrase is looked for
         superlatives = {t.lower_ for t in doc if t.tag_ in ("JJS", "RBS") and t.lower_ not in ("most", "least")}
@@ -302,6 +312,32 @@ def read(text: str, language: str = "en") -> Reading:
         if all(w in lex["generic"] or w in _WH for w in words):
             reading.focus = ""
     return reading
+
+
+def _predicate(doc: Any, wh: Any, answer_type: str) -> str:
+    """The verb that says what is asked, when no noun does: the nearest content verb above the
+    question word ("when was X founded", "who designed X"), with its particle ("spun out"). A number
+    is asked by its noun or unit, so only a predicate that names a number ("what does X sell for",
+    "how much is X worth": `number_predicates`) becomes its focus. "" when the verbs are light ones
+    ("what did the rule do") or the question word governs none."""
+    lex = lexicon()
+    if wh is None:
+        return ""
+    if answer_type in ("number", "other"):
+        for t in doc:
+            with_prep = [f"{t.lower_} {c.lower_}" for c in t.children if c.dep_ in ("prep", "prt")]
+            found = next((p for p in [t.lower_, *with_prep] if p in lex["number_predicates"]), None)
+            if found and t.text[:1].islower():
+                return found
+        return ""
+    verb = next((t for t in wh.ancestors if t.pos_ == "VERB"), None)
+    if verb is None:
+        # "when was X founded" hangs the question word on the auxiliary: the verb is its dependant
+        aux = next((t for t in wh.ancestors if t.pos_ == "AUX"), None)
+        verb = next((c for c in aux.children if c.pos_ == "VERB"), None) if aux is not None else None
+    if verb is None or not verb.text[:1].islower() or verb.lower_ in lex["light_verbs"]:
+        return ""
+    return " ".join([verb.text, *[c.text for c in verb.children if c.dep_ == "prt"]])
 
 
 def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
@@ -358,8 +394,9 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
         reading.answer_type = "definition"
         reading.focus = ""
         return
-    if rest and rest[0].lower_ in _AUX:
+    if rest and rest[0].lower_ in _COPULA:
         # "what is the thermal design power of the Ascend 910C" → the attribute before "of"
+        # ("what does X sell for": after do/did/can the noun is the verb's subject; the verb is read later)
         noun = next((t for t in rest[1:] if t.pos_ in ("NOUN", "PROPN", "ADJ")), None)
         if noun is not None:
             phrase = _noun_run(doc, noun.i)

@@ -49,6 +49,20 @@ def test_an_attribute_the_corpus_lacks_is_said_to_be_missing(corpus_assistant, q
     assert "closest sources" in answer.text and answer.citations
 
 
+@pytest.mark.parametrize("question", [
+    "When was Nyocor founded?",  # its documents date other events (servers installed by July 2025)
+    "How much is DeepSeek worth?",  # its documents give other sums (training cost, Nvidia's loss)
+])
+def test_an_attribute_carried_by_the_verb_is_missing_when_no_sentence_says_it(corpus_assistant, question):
+    answer = ask(corpus_assistant, question)
+    assert answer.abstained and "closest sources" in answer.text
+
+
+def test_an_attribute_carried_by_the_verb_is_answered_when_a_sentence_says_it(corpus_assistant):
+    answer = ask(corpus_assistant, "Who founded DeepSeek?")
+    assert not answer.abstained and "High-Flyer" in answer.text
+
+
 def test_every_part_of_a_compound_question_is_answered(corpus_assistant):
     answer = ask(corpus_assistant, "What does TPP stand for and what threshold makes a chip 3A090.a?")
     assert "Total Processing Performance" in answer.text and "4,800" in answer.text

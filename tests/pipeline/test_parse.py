@@ -94,6 +94,29 @@ def test_a_superlative_is_not_required_of_the_focus(question, focus):
     assert read(question).focus == focus
 
 
+@pytest.mark.parametrize("question, answer_type, focus", [
+    ("When was Nyocor founded?", "date", "founded"),
+    ("Who designed the Biren BR100?", "person", "designed"),
+    ("When was DeepSeek spun out?", "date", "spun out"),
+    ("Where is Nyocor headquartered?", "place", "headquartered"),
+    ("What does the Ascend 910C sell for?", "number", "sell for"),
+    ("What did Microsoft pay for the Fairwater land?", "number", "pay for"),
+    ("How much is DeepSeek worth?", "number", "worth"),
+])
+def test_when_no_noun_names_the_attribute_the_verb_does(question, answer_type, focus):
+    reading = read(question)
+    assert (reading.answer_type, reading.focus, reading.predicate) == (answer_type, focus, True)
+
+
+@pytest.mark.parametrize("question", [
+    "What did the rule change?",  # a light verb says nothing about what is asked
+    "When did the H20 licence requirement take effect?",
+    "How much did the FT say was sold there after April 2025?",  # "sold" without "for" is a volume, not a price
+])
+def test_light_verbs_and_volumes_give_no_predicate_focus(question):
+    assert read(question).focus == ""
+
+
 def test_a_partitive_pronoun_is_not_a_referring_one():
     reading = read("which of them runs its operations")
     assert reading.partitive == ["them"] and reading.pronouns == ["its"]

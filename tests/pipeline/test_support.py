@@ -11,6 +11,14 @@ def test_the_focus_may_be_written_as_a_glossary_synonym():
     assert not has_focus("Nyocor was founded in 2023 by an energy group.", "CEO")
 
 
+def test_a_predicate_focus_may_be_written_in_another_form_of_the_same_attribute():
+    # "founded" ~ "spun out of", "sell for" ~ "priced at", "worth" ~ "valuation": the glossary's groups
+    assert has_focus("DeepSeek was spun out of the hedge fund High-Flyer in May 2023.", "founded")
+    assert has_focus("The 910B was priced at about 120,000 yuan.", "sell for")
+    assert has_focus("The round put the company's valuation at US$3 billion.", "worth")
+    assert not has_focus("Nyocor's project had started installing servers by July 2025.", "founded")
+
+
 def test_a_two_word_focus_needs_both_words():
     assert not has_focus("Housing was offered at about 80% of usual prices.", "electricity price")
 
