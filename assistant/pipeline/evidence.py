@@ -203,7 +203,9 @@ class EvidenceGatherer:
             if (sentence.score >= self.settings.threshold and support.has_type(sentence.text, part, heading)
                     and (support.part_unit(part) or support.has_focus(focus_text, focus,
                                                                       str(hit.metadata.get("section", ""))))
-                    and support.about(f"{heading} {hit.text}", part.entities, part.text)):
+                    and support.about(f"{heading} {hit.text}", part.entities, part.text)
+                    # "A or B?" is answered only by a sentence that names one of the options
+                    and (not part.alternatives or any(support.has_focus(sentence.text, a) for a in part.alternatives))):
                 compatible.append(sentence)
         pe.support = ranked[0][0].score if ranked else 0.0
         t = time.perf_counter()

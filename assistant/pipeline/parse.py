@@ -96,6 +96,7 @@ class Reading:
     partitive: list[str] = field(default_factory=list)  # "which of them": the set an earlier answer gave
     premise_stated: bool = False  # the premise is a clause the user states ("Since X, …"), not presupposed
     predicate: bool = False  # the focus is the question's verb ("when was X founded", "what does X sell for")
+    alternatives: list[str] = field(default_factory=list)  # "over InfiniBand or over Ethernet": one must be named
 
 
 def is_question(piece: str, language: str = "en") -> bool:
@@ -292,6 +293,7 @@ def read(text: str, language: str = "en") -> Reading:
         _read_wh(doc, wh, reading)
     elif first.lower_ in _AUX:
         reading.answer_type = "yes_no"
+        reading.alternatives = _alternatives(doc)
     if not reading.focus and reading.answer_type in ("date", "person", "place", "number", "other"):
         # no noun names the attribute: the verb carries it ("when was X founded", "who designed X",
         # "what does X sell for", "how much is X worth"); a sentence must say it in some form
@@ -312,6 +314,22 @@ def read(text: str, language: str = "en") -> Reading:
         if all(w in lex["generic"] or w in _WH for w in words):
             reading.focus = ""
     return reading
+
+
+def _alternatives(doc: Any) -> list[str]:
+    """The two options of an alternative question ("Does X use liquid or air cooling?" → liquid, air;
+    "over InfiniBand or over Ethernet" → InfiniBand, Ethernet); [] when it offers none."""
+    def phrase(t: Any) -> str:
+        if t.pos_ == "ADP":  # "over InfiniBand": the option is the preposition's object
+            t = next((c for c in t.children if c.dep_ == "pobj"), t)
+        return " ".join(w.text for w in [*[c for c in t.lefts if c.dep_ in ("compound", "amod")], t])
+
+    for t in doc:
+        if t.lower_ == "or" and t.dep_ == "cc":
+            second = next((c for c in t.head.children if c.dep_ == "conj"), None)
+            if second is not None:
+                return [phrase(t.head), phrase(second)]
+    return []
 
 
 def _predicate(doc: Any, wh: Any, answer_type: str) -> str:

@@ -151,6 +151,8 @@ def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef)
         "power": (
             "by accelerator power (TDP)",
             r["ratio_by_power"],
+            # one chip against one: watts per chip, not megawatts rounded to nothing
+            f"{fmt_num(r['a']['tdp_w'] or 0)} W vs {fmt_num(r['b']['tdp_w'] or 0)} W" if per_chip else
             f"{fmt_num(r['a']['accelerators_mw'] or 0, 2)} vs {fmt_num(r['b']['accelerators_mw'] or 0, 2)} MW",
         ),
         "count": ("by chip count", r["ratio_by_count"], f"{fmt_num(a.count or 0)} vs {fmt_num(b.count or 0)}"),

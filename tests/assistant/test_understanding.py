@@ -63,6 +63,14 @@ def test_an_attribute_carried_by_the_verb_is_answered_when_a_sentence_says_it(co
     assert not answer.abstained and "High-Flyer" in answer.text
 
 
+def test_an_alternative_question_is_answered_only_by_a_sentence_naming_an_option(corpus_assistant):
+    # the corpus says how many H800s DeepSeek used, never how they were networked
+    missing = ask(corpus_assistant, "Did DeepSeek network its 2,048 H800s over InfiniBand or over Ethernet?")
+    assert missing.abstained
+    answered = ask(corpus_assistant, "Was the Abilene site built by Crusoe or by Oracle?")
+    assert not answered.abstained and "Crusoe" in answered.text
+
+
 def test_every_part_of_a_compound_question_is_answered(corpus_assistant):
     answer = ask(corpus_assistant, "What does TPP stand for and what threshold makes a chip 3A090.a?")
     assert "Total Processing Performance" in answer.text and "4,800" in answer.text

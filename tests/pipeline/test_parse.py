@@ -117,6 +117,15 @@ def test_light_verbs_and_volumes_give_no_predicate_focus(question):
     assert read(question).focus == ""
 
 
+@pytest.mark.parametrize("question, options", [
+    ("Did DeepSeek network its H800s over InfiniBand or over Ethernet?", ["InfiniBand", "Ethernet"]),
+    ("Does Colossus use liquid or air cooling?", ["liquid", "air"]),
+    ("Is the H20 controlled?", []),
+])
+def test_an_alternative_question_offers_its_options(question, options):
+    assert read(question).alternatives == options
+
+
 def test_a_partitive_pronoun_is_not_a_referring_one():
     reading = read("which of them runs its operations")
     assert reading.partitive == ["them"] and reading.pronouns == ["its"]

@@ -317,3 +317,9 @@ def test_gaming_cards_from_the_catalogue(catalogue):
     assert d["oct_2023"]["verdict"] == "not 3A090" and "Note 2" in d["oct_2023"]["decided_by"]
     full = computed("Is the RTX 4090 controlled?", catalogue, family="export").result["result"]
     assert full["oct_2023"]["verdict"] == "3A090.a"
+
+
+def test_one_chip_against_one_states_watts_not_rounded_megawatts(catalogue):
+    outcome = computed("Which draws more power, the Biren BR100 or the Moore Threads MTT S4000?", catalogue,
+                       "compare_fleets")
+    assert "550 W vs 450 W" in outcome.summary and "0 vs 0 MW" not in outcome.summary
