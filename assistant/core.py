@@ -59,7 +59,7 @@ class Assistant:
         """The Chroma store; every failure of it (at open or later) is a StoreUnavailableError."""
         try:
             return open_store(self.settings.data_dir, self.settings.chroma_url, self.embedder,
-                              error_type=StoreUnavailableError)
+                              error_type=StoreUnavailableError, ef_search=self.settings.hnsw_ef_search)
         except StoreUnavailableError:
             raise
         except StoreError as exc:

@@ -85,7 +85,8 @@ def run_checks(settings: Settings) -> list[Check]:
             f"{detail}; move {settings.data_dir} aside (nothing is deleted for you) and run `assistant index`")))
     if embedder is not None:
         try:
-            store = open_store(settings.data_dir, settings.chroma_url, embedder)  # type: ignore[arg-type]
+            store = open_store(settings.data_dir, settings.chroma_url, embedder,  # type: ignore[arg-type]
+                               ef_search=settings.hnsw_ef_search)
             checks.extend(_index_checks(store, settings))
         except StoreError as exc:
             checks.append(Check("store", False, str(exc)))

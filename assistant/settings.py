@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1, le=200, description="Candidates per retrieval leg before fusion.")
     retrieval_mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
     rrf_k: int = Field(60, ge=1)
+    hnsw_ef_search: int = Field(400, ge=10, le=10_000, description="HNSW search breadth (index.store.EF_SEARCH: "
+                                "Chroma's default 100 missed exact neighbours on this corpus).")
     answer_sentences: int = Field(4, ge=1, le=12)
     abstain_threshold: float = Field(0.38, ge=0.0, le=1.0, description="Minimum support score; calibrated by scripts/calibrate.py.")
     max_question_chars: int = Field(1000, ge=10)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from index import StoreError, index_corpus, open_store
+from index.store import EF_SEARCH
 
 
 @pytest.fixture
@@ -124,6 +125,14 @@ def test_a_128_dimension_model_works_beside_the_384_one(tmp_path, corpus_copy, e
     doc = index_user_file(small, note, 200)  # no "expecting 384, got 128"
     hits = small.dense("user", small.embedder.embed_one("Vantrel R2 cores"), 3, {"owner": "local"})
     assert hits and hits[0].metadata["doc_id"] == doc.doc_id
+
+
+def test_the_search_breadth_is_set_on_every_collection_and_kept(tmp_path, embedder):
+    # Chroma's default ef_search (100) missed exact neighbours on the corpus (index.store.EF_SEARCH)
+    store = open_store(tmp_path / "data", None, embedder, ef_search=250)
+    assert store.collection("corpus").configuration_json["hnsw"]["ef_search"] == 250
+    reopened = open_store(tmp_path / "data", None, embedder)
+    assert reopened.collection("corpus").configuration_json["hnsw"]["ef_search"] == EF_SEARCH
 
 
 def test_the_dimension_is_checked_when_a_collection_is_opened(tmp_path, embedder):
