@@ -12,7 +12,7 @@ from .errors import ToolInputError, UnknownChipError
 from .export import classify_export
 from .fleet import H100_SXM_TPP, equivalent_count, fleet_compute
 from .named import NamedDefaults
-from .power import accelerators_for_capacity, power_estimate
+from .power import accelerators_for_capacity, energy_cost, power_estimate
 from .quantities import Quantity, format_quantity, parse_quantities, parse_quantity
 from .results import ToolResult
 from .router import ToolOutcome, route
@@ -35,6 +35,7 @@ __all__ = [
     "fleet_compute",
     "NamedDefaults",
     "accelerators_for_capacity",
+    "energy_cost",
     "power_estimate",
     "Quantity",
     "format_quantity",

@@ -203,3 +203,37 @@ def accelerators_for_capacity(
         assumptions=assumptions,
         sources=merge_sources(list(specs.sources), list(POWER_SOURCES)),
     )
+
+
+def energy_cost(
+    power_w: float,
+    *,
+    usd_per_kwh: float | None = None,
+    utilisation: float = 1.0,
+    hours_per_year: float = HOURS_PER_YEAR,
+) -> ToolResult:
+    """Annual energy (GWh) of a steady power draw, and its electricity cost (US$) when a price is
+    given: power × hours × utilisation; cost = energy in kWh × price. For a load the user states
+    directly ("a cluster pulls 150 MW"), where no chip count is involved."""
+    power = check_positive(power_w, "power_w", maximum=1e12)
+    util = check_fraction(utilisation, "utilisation")
+    hours = check_positive(hours_per_year, "hours_per_year", maximum=8784)
+    price = None if usd_per_kwh is None else check_positive(usd_per_kwh, "usd_per_kwh", maximum=10)
+    energy_wh = power * hours * util
+    parts = [f"annual energy = {fmt_num(power / 1e6, 3)} MW × {fmt_num(hours)} h × {fmt_num(util, 3)} = "
+             f"{fmt_num(energy_wh / 1e9, 1)} GWh"]
+    result: dict[str, object] = {"power_mw": power / 1e6, "annual_energy_gwh": energy_wh / 1e9,
+                                 "annual_energy_twh": energy_wh / 1e12}
+    if price is not None:
+        cost = energy_wh / 1e3 * price
+        result["annual_electricity_usd"] = cost
+        parts.append(f"electricity cost = {fmt_num(energy_wh / 1e6, 0)} MWh × 1,000 × US${fmt_num(price, 4)}/kWh = "
+                     f"US${fmt_num(cost / 1e6, 1)}M")
+    return ToolResult(
+        inputs={"power_w": power, "utilisation": util, "hours_per_year": hours, "usd_per_kwh": price},
+        formula="; ".join(parts),
+        result=result,
+        assumptions=[f"A steady {fmt_num(power / 1e6, 3)} MW, at {fmt_pct(util, 1)} of the year"
+                     f"{' (default: full load)' if utilisation == 1.0 else ''}."],
+        sources=list(POWER_SOURCES),
+    )

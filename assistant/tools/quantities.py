@@ -153,6 +153,8 @@ _FRACTION_AFTER = re.compile(
 _PER_GPU_HOUR = re.compile(
     r"\s?(?:dollars?|USD)?\s?(?:per|/|an?|each)\s?(?:GPU|accelerator|chip|H\d+|card)?[\s-]?(?:hours?|hrs?|h)\b", re.I
 )
+# "7.8 US cents per kWh", "9¢/kWh": a price in cents, stored in dollars
+_CENTS_PER_KWH = re.compile(r"\s?(?:US\s?)?(?:cents?|¢)\s?(?:per|/|a)\s?kWh\b", re.I)
 _PER_KWH = re.compile(r"\s?(?:dollars?|USD)?\s?(?:per|/|a)\s?kWh\b", re.I)
 _DOLLARS = re.compile(r"\s?(?:dollars?|USD)\b", re.I)
 _MEMORY_WORDS = re.compile(r"\b(memory|DRAM|HBM\w*|GDDR\w*)\b", re.I)
@@ -258,6 +260,9 @@ def _classify(text: str, match: re.Match[str]) -> Quantity | None:
             unit = m.group("dur").lower().rstrip("s")
             return Quantity(kind, value * _DURATION_DAYS[unit], text[start:end], start, end)
         return Quantity(kind, value, text[start:end], start, end)
+    cents = _CENTS_PER_KWH.match(text, pos)
+    if cents:
+        return Quantity("usd_per_kwh", value / 100.0, text[start : cents.end()], start, cents.end())
     dollars = _DOLLARS.match(text, pos)
     if dollars:
         for kind, pattern in (("usd_per_kwh", _PER_KWH), ("usd_per_gpu_hour", _PER_GPU_HOUR)):

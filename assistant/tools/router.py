@@ -29,7 +29,7 @@ from .fleet import equivalent_count, fleet_compute
 from .formatting import fmt_num, sentence_case
 from .mentions import ChipMention, FleetRef, find_chip_mentions
 from .named import NamedDefaults, NamedFleet, NamedRun
-from .power import accelerators_for_capacity, power_estimate
+from .power import accelerators_for_capacity, energy_cost, power_estimate
 from .quantities import Quantity, parse_quantities
 from .results import ToolResult, merge_sources
 from .tpp import compute_tpp
@@ -118,6 +118,8 @@ _COUNT_FILLER = {
     "these",
     "all",
 }
+_HOST_DRAW = re.compile(r"^\W*(?:[\w-]+\W+){0,5}?(?:hosts?|servers?|overhead|cpus?)\b", re.I)
+_STORAGE_SHARE = re.compile(r"^\W*(?:[\w-]+\W+){0,4}?(?:storage|network\w*)\b", re.I)
 _GENERIC_DEVICE = re.compile(
     r"^\s*(?:(?:nvidia|huawei|ai|advanced|banned|smuggled|additional|more|of|the|data[- ]?center)"
     r"\s+)*(?:gpus?|chips?|accelerators?|processors?|cards?|npus?|units?|devices?)\b",
@@ -436,6 +438,11 @@ def _power_outcomes(
     util = _one(parsed, "fraction", roles=("utilisation",))
     price = _one(parsed, "usd_per_kwh")
     powers = [q for q in parsed.quantities if q.kind == "power"]
+    # "another 575 W per accelerator for the host servers": a draw the question gives for the hosts
+    overheads = [q for q in powers if _HOST_DRAW.match(parsed.text[q.end:])]
+    powers = [q for q in powers if q not in overheads]
+    shares = [q for q in parsed.quantities if q.kind == "fraction" and q.role is None
+              and _STORAGE_SHARE.match(parsed.text[q.end:])]
     tdps = [q for q in powers if 0 < q.value <= MAX_TDP_W]
     capacities = [q for q in powers if q.value > MAX_TDP_W]
     if len({q.value for q in tdps}) > 1:
@@ -449,10 +456,17 @@ def _power_outcomes(
         "utilisation": util.value if util else None,
         "usd_per_kwh": price.value if price else None,
         "tdp_w": tdps[0].value if tdps else None,
+        "overhead_w": overheads[0].value if len(overheads) == 1 else None,
+        "storage_network_fraction": shares[0].value if len(shares) == 1 else None,
     }
     explicit = [f for f in fleets if f.named is None]
     targets = explicit or fleets
     outcomes: list[ToolOutcome] = []
+    if not targets and capacities and not parsed.chips and not tdps:
+        # a load the user states ("a cluster pulls a steady 150 MW"): its energy over a year, and the bill
+        args = {"power_w": capacities[0].value, "usd_per_kwh": common["usd_per_kwh"], "utilisation": common["utilisation"]}
+        return [_run("energy_cost", args, lambda: energy_cost(**{k: v for k, v in args.items() if v is not None}),
+                     summaries.energy_summary)]
     if not targets and capacities:
         chips = _unique_chips(parsed)
         if len(chips) == 1:

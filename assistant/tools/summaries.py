@@ -107,6 +107,16 @@ def power_summary(result: ToolResult, fleet: FleetRef | None = None) -> str:
     return f"{head} {energy}."
 
 
+def energy_summary(result: ToolResult) -> str:
+    r, i = result.result, result.inputs
+    text = (f"A steady {fmt_power(r['power_mw'] * 1e6)} at {fmt_pct(i['utilisation'], 0)} utilisation for a year is "
+            f"about {fmt_energy(r['annual_energy_gwh'] * 1e9)}")
+    if r.get("annual_electricity_usd") is not None:
+        text += (f", costing about US${fmt_sig(r['annual_electricity_usd'] / 1e6, 4)} million at "
+                 f"US${fmt_num(i['usd_per_kwh'], 4)} per kWh")
+    return text + "."
+
+
 def capacity_summary(result: ToolResult) -> str:
     r = result.result
     return (

@@ -38,6 +38,8 @@ from assistant.tools.quantities import Quantity, format_quantity, parse_quantiti
         ("US$2/GPU-hour", "usd_per_gpu_hour", 2, None),
         ("US$5.6M", "usd", 5.6e6, None),
         ("$0.078 per kWh", "usd_per_kwh", 0.078, None),
+        ("7.8 US cents per kWh", "usd_per_kwh", 0.078, None),
+        ("9¢/kWh", "usd_per_kwh", 0.09, None),
         ("memory bandwidth of 4.8 TB/s", "bandwidth", 4800, "memory"),
         ("600 GB/s of NVLink", "bandwidth", 600, "interconnect"),
         ("1,979 TFLOPS of FP8", "flops_rate", 1.979e15, "fp8"),

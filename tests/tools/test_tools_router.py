@@ -323,3 +323,19 @@ def test_one_chip_against_one_states_watts_not_rounded_megawatts(catalogue):
     outcome = computed("Which draws more power, the Biren BR100 or the Moore Threads MTT S4000?", catalogue,
                        "compare_fleets")
     assert "550 W vs 450 W" in outcome.summary and "0 vs 0 MW" not in outcome.summary
+
+
+def test_a_draw_the_question_gives_for_the_hosts_is_the_overhead_not_a_second_tdp(catalogue):
+    outcome = computed("A hall of 4,096 accelerators at 700 W each, another 575 W per accelerator for the host "
+                       "servers, 10% on top for storage and networking, and a PUE of 1.3: what is the facility load?",
+                       catalogue, "power")
+    assert outcome.arguments["tdp_w"] == 700 and outcome.arguments["overhead_w"] == 575
+    assert outcome.arguments["storage_network_fraction"] == pytest.approx(0.10)
+    assert outcome.result["result"]["facility_mw"] == pytest.approx(4096 * 1275 * 1.1 * 1.3 / 1e6)
+
+
+def test_a_stated_load_gives_its_yearly_energy_and_bill(catalogue):
+    outcome = computed("A cluster pulls a steady 150 MW for a year and pays 7.8 US cents per kWh: what is the bill?",
+                       catalogue, "energy_cost", family="power")
+    assert outcome.result["result"]["annual_electricity_usd"] == pytest.approx(150e3 * 8760 * 0.078)
+    assert "US$102.5 million" in outcome.summary
