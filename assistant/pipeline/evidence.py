@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.pipeline import support
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
+from assistant.pipeline.parse import event_verb
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
 from assistant.tools.catalogue import Catalogue
@@ -272,9 +273,15 @@ class EvidenceGatherer:
 
     # ------------------------------------------------------------------ order of two events
     def _order(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence) -> None:
-        """Find a dated sentence for each of the two events and compare the dates."""
+        """Find a dated sentence for each of the two events and compare the dates. A sentence dates an
+        event when it names the event's verb (or a glossary form of it: "put out" ~ "released") and,
+        when the question frames both events in a year ("Which came first in April 2025: …"), a date
+        of that year; failing that, the best dated sentence about the event."""
         body = re.sub(r"^\s*(?:did|does|do|was|were|is|are|which came first|what came first|which happened first)"
                       r"[,:]?\s+", "", part.text, flags=re.I)
+        frame = ""
+        if ":" in body:
+            frame, body = body.split(":", 1)  # "in April 2025: A, or B": the frame dates both events
         sides = [s.strip(" ,?") for s in _ORDER_SPLIT.split(body) if s and s.strip(" ,?")]
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
         if len(sides) < 2:
@@ -286,19 +293,24 @@ class EvidenceGatherer:
                 return
             event_part = Part(text=side, answer_type="date", entities=[e for e in part.entities
                                                                       if support.mentions(side, e)])
-            best = None
+            # a year framing both events, in the part ("in April 2025: A or B") or stated before it
+            years = support.years_in(side) or support.years_in(f"{frame} {plan.context}")
+            verb = event_verb(side)
+            dated: list[tuple[RankedSentence, Hit, bool]] = []
             for sentence, hit in self.rank(query, "", hits, vector):
                 heading = f"{hit.metadata.get('title', '')} {hit.text}"
                 named = not event_part.entities or any(support.mentions(heading, e) for e in event_part.entities)
-                if support.has_type(sentence.text, event_part) and named:
-                    best = (sentence, hit)
-                    break
-            if best is None:
+                if not (support.has_type(sentence.text, event_part) and named):
+                    continue
+                in_frame = not years or bool(years & {m.group(0)[-4:] for m in support.DATE.finditer(sentence.text)})
+                if in_frame:
+                    dated.append((sentence, hit, not verb or support.names_event(sentence.text, verb)))
+            if not dated:
                 return
-            sentence, hit = best
+            sentence, hit, _ = next((d for d in dated if d[2]), dated[0])
             sentence.passage = self._passage(evidence, hit).number
-            match = support.DATE.search(sentence.text)
-            assert match is not None
+            match = next(m for m in support.DATE.finditer(sentence.text)
+                         if not years or m.group(0)[-4:] in years)
             events.append({"event": side, "sentence": sentence.text, "passage": sentence.passage,
                            "date": match.group(0), "key": _date_key(match.group(0))})
         a, b = events

@@ -316,6 +316,20 @@ def read(text: str, language: str = "en") -> Reading:
     return reading
 
 
+def event_verb(clause: str) -> str:
+    """The verb that names the event a clause describes ("xAI launch Grok 3" → "launch", "DeepSeek put
+    out R1" → "put out"): its root verb with its particle, "" when the root is a light verb alone or
+    the clause has no verb ("the H20 licence requirement")."""
+    doc = nlp()(clause)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ != "VERB" or not root.text[:1].islower():
+        return ""
+    particles = [c.text for c in root.children if c.dep_ == "prt"]
+    if root.lower_ in lexicon()["light_verbs"] and not particles:
+        return ""
+    return " ".join([root.text, *particles])
+
+
 def _alternatives(doc: Any) -> list[str]:
     """The two options of an alternative question ("Does X use liquid or air cooling?" → liquid, air;
     "over InfiniBand or over Ethernet" → InfiniBand, Ethernet); [] when it offers none."""

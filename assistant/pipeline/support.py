@@ -108,6 +108,19 @@ def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
     return any(_written(form, text) for form in forms)
 
 
+def names_event(sentence: str, verb: str) -> bool:
+    """The sentence names an event by its verb or a glossary form of it. A phrasal verb built on a
+    light verb ("put out") counts only in its other forms ("released"): its stem alone ("put") says
+    nothing."""
+    forms = focus_forms(verb)
+    if verb.split()[0].lower() in lexicon()["light_verbs"]:
+        forms = forms[1:]
+    if not forms:
+        return False
+    text = _stem_text(sentence)
+    return any(_written(form, text) for form in forms)
+
+
 def numbers_in(text: str) -> list[str]:
     return [m.group(0) for m in _NUMBER.finditer(text)]
 

@@ -31,6 +31,17 @@ def test_before_or_after_states_both_dates_and_the_order(corpus_assistant):
     assert not answer.tool_calls
 
 
+def test_each_event_is_dated_by_a_sentence_naming_it_in_the_year_the_question_frames(corpus_assistant):
+    # the H20 sentence also names August 2022; the question frames both events in April 2025
+    answer = ask(corpus_assistant, "In April 2025, which happened first: China's export licensing of rare earths "
+                                   "or the US telling Nvidia the H20 needed a licence?")
+    assert "April 4, 2025" in answer.text and "April 9, 2025" in answer.text
+    assert re.search(r"rare earths came before", answer.text)
+    # R1's release, not a later paper that "put" its cost at a figure
+    answer = ask(corpus_assistant, "Did DeepSeek put out R1 before or after xAI released Grok 3?")
+    assert "January 20, 2025" in answer.text and re.search(r"came before", answer.text)
+
+
 def test_a_new_question_after_a_calculation_is_answered_as_if_asked_alone(corpus_assistant):
     history = [{"role": "user", "content": "How much power would 115,000 H100 draw?"},
                {"role": "assistant", "content": "About 80.5 MW for the accelerators [1]."}]

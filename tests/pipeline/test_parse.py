@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline.parse import orders, pieces, read, split_parts
+from assistant.pipeline.parse import event_verb, orders, pieces, read, split_parts
 
 
 @pytest.mark.parametrize("question, answer_type", [
@@ -124,6 +124,15 @@ def test_light_verbs_and_volumes_give_no_predicate_focus(question):
 ])
 def test_an_alternative_question_offers_its_options(question, options):
     assert read(question).alternatives == options
+
+
+@pytest.mark.parametrize("clause, verb", [
+    ("xAI launch Grok 3", "launch"),
+    ("DeepSeek put out R1", "put out"),  # a light verb with its particle is a verb of its own
+    ("the H20 licence requirement", ""),  # no verb: the event is named by its nouns
+])
+def test_the_event_a_clause_describes_is_named_by_its_verb(clause, verb):
+    assert event_verb(clause) == verb
 
 
 def test_a_partitive_pronoun_is_not_a_referring_one():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.pipeline.support import about, defines, has_focus, has_type, mentions
+from assistant.pipeline.support import about, defines, has_focus, has_type, mentions, names_event
 from assistant.pipeline.types import Entity, Part
 
 
@@ -17,6 +17,13 @@ def test_a_predicate_focus_may_be_written_in_another_form_of_the_same_attribute(
     assert has_focus("The 910B was priced at about 120,000 yuan.", "sell for")
     assert has_focus("The round put the company's valuation at US$3 billion.", "worth")
     assert not has_focus("Nyocor's project had started installing servers by July 2025.", "founded")
+
+
+def test_an_event_is_named_by_its_verb_or_another_form_of_it():
+    assert names_event("DeepSeek-R1 was released on January 20, 2025.", "put out")
+    # "put" alone says nothing: a paper that "put the cost" at a figure did not put out a model
+    assert not names_event("A paper published on September 17, 2025 put the cost of R1 at US$294,000.", "put out")
+    assert names_event("xAI launched Grok 3 on February 17, 2025.", "launch")
 
 
 def test_a_two_word_focus_needs_both_words():
