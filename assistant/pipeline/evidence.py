@@ -24,7 +24,9 @@ from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, Quer
 from assistant.retrieval import Hit, SearchResult, fuse
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
+from assistant.tools.formatting import fmt_num
 from assistant.tools.named import NamedDefaults
+from assistant.tools.quantities import Quantity, parse_quantities
 from assistant.tools.router import ToolOutcome, route
 from index.text import keyword_tokens, split_sentences
 
@@ -341,7 +343,10 @@ class EvidenceGatherer:
             if possessor and e.kind != "chip":
                 continue  # "Meta's Prometheus": the owner is not compared; "the H100's TPP": the chip is
             sides.append(e)
-        return sides[:3]
+        # "a GB200 or an H100 SXM": the coordinated options are the sides ("per GPU" only qualifies them)
+        options = [e for e in sides if any(e.text.lower() in alt.lower() or alt.lower() in e.text.lower()
+                                           for alt in part.alternatives)]
+        return options if len(options) >= 2 else sides[:3]
 
     def _per_side(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence, sides: list[Any]) -> None:
         """The best sentence about each compared side, found with the part's question aimed at it."""
@@ -363,10 +368,13 @@ class EvidenceGatherer:
                 if support.mentions(sentence.text, side) and support.has_type(sentence.text, side_part) and \
                         (support.part_unit(part) or support.has_focus(sentence.text, part.focus)):
                     sentence.passage = self._passage(evidence, hit).number
-                    found.append({"entity": side.text, "sentence": sentence})
+                    found.append({"entity": side.text, "sentence": sentence, "side": side})
                     break
         if len(found) >= 2:
             pe.facts["sides"] = found
+            run = _ratio(part, found[0], found[1])
+            if run is not None:
+                pe.tools.append(run)
 
     # ------------------------------------------------------------------ lists
     def _items(self, compatible: list[RankedSentence], evidence: Evidence, question: str) -> list[RankedSentence]:
@@ -476,6 +484,53 @@ class EvidenceGatherer:
             return {"sentence": sentence, "passage": self._passage(evidence, hit).number,
                     "then": {"a": chip.name, "relation": "after", "b": dated.group(0)}}
         return None
+
+
+# the quantity kinds (tools.quantities) a unit dimension of the question (answer_types.yaml) asks for
+_DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compute": "flops_rate"}
+
+
+def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
+    """The ratio of the two sides' figures, when each side's sentence gives one of the same kind (the
+    dimension the question asks for when it names one, else the first measured kind both share):
+    a deterministic calculation (a ÷ b, values in SI units as tools.quantities reads them), stated
+    with both figures as the sentences write them and cited to both. None when no such pair exists."""
+    def values(sentence: str) -> list[Quantity]:
+        return [q for q in parse_quantities(sentence)
+                if q.value > 0 and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))]
+
+    def nearest_first(side: dict[str, Any]) -> list[Quantity]:
+        # a sentence may give several figures ("176 MW … 15% of Abilene's planned 1.2 GW"): the side's
+        # own is the one written nearest its name
+        text = side["sentence"].text
+        entity = side.get("side")
+        names = [n for n in ({entity.text, entity.canonical} if entity is not None else {side["entity"]}) if n]
+        at = [m.start() for n in names for m in [re.search(re.escape(n.rstrip("'’s")), text, re.I)] if m]
+        first = min(at, default=0)  # where the sentence first names the side
+        return sorted(values(text), key=lambda q: abs(q.start - first))
+
+    qa, qb = nearest_first(a), nearest_first(b)
+    wanted = _DIMENSION_KINDS.get(support.part_unit(part), "")
+    kinds = [wanted] if wanted else [q.kind for q in qa if q.kind != "number"] + ["number"]
+    for kind in kinds:
+        va = next((q for q in qa if q.kind == kind), None)
+        vb = next((q for q in qb if q.kind == kind), None)
+        if va is None or vb is None:
+            continue
+        high, low = (a, va), (b, vb)
+        if vb.value > va.value:
+            high, low = low, high
+        ratio = high[1].value / low[1].value
+        summary = (f"By our calculation, {high[0]['entity']}'s {high[1].text.strip()} is {fmt_num(ratio, 2)} times "
+                   f"{low[0]['entity']}'s {low[1].text.strip()}, taking each figure as its source states it.") \
+            if ratio >= 1.005 else \
+            f"By our calculation, {a['entity']} and {b['entity']} are level at {va.text.strip()}."
+        return ToolRun(name="ratio", arguments={"a": a["entity"], "b": b["entity"], "kind": kind},
+                       result={"larger": high[0]["entity"], "larger_value": high[1].value,
+                               "smaller": low[0]["entity"], "smaller_value": low[1].value, "ratio": ratio},
+                       summary=summary, sources=[], passages=[high[0]["sentence"].passage, low[0]["sentence"].passage],
+                       asked=False)
+    return None
 
 
 def _diverse(hits: list[Hit], k: int, per_doc: int) -> list[Hit]:

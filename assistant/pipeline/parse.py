@@ -175,7 +175,8 @@ def _noun_run(doc: Any, start: int) -> list[Any]:
     """Adjectives and nouns from `start` on, as one phrase ("Chinese companies", "thermal design power")."""
     run = []
     for tok in doc[start:]:
-        if tok.pos_ in ("ADJ", "NOUN", "PROPN", "NUM") or (tok.tag_ == "HYPH"):
+        # "Chinese-designed", "US-made": a word after a hyphen belongs to the compound, whatever its tag
+        if tok.pos_ in ("ADJ", "NOUN", "PROPN", "NUM") or (tok.tag_ == "HYPH") or (run and run[-1].tag_ == "HYPH"):
             run.append(tok)
         elif tok.pos_ == "DET" and not run:
             continue
@@ -287,13 +288,22 @@ def read(text: str, language: str = "en") -> Reading:
         reading.answer_type = "comparison"
     elif wh is not None and wh.i <= tokens[0].i + 2 and wh.lower_ in ("which", "who") and \
             any(t.tag_ in ("JJR", "RBR") and (t.lower_ in ("more", "less", "fewer") or t.lower_.endswith("er"))
+                # "a gigawatt or more" sets a threshold; it compares nothing
+                and not (t.i > 0 and doc[t.i - 1].lower_ == "or")
                 for t in doc):
         reading.answer_type = "comparison"  # "which is planned to draw more power?", "who spent less?"
+        # the noun the comparative qualifies is what is compared ("more power", "fewer chips")
+        compared = next((t.head for t in doc if t.tag_ in ("JJR", "RBR") and t.dep_ == "amod"
+                         and t.head.pos_ == "NOUN"), None)
+        if compared is not None:
+            reading.focus = compared.text
     elif wh is not None and wh.i <= tokens[0].i + 2:
         _read_wh(doc, wh, reading)
     elif first.lower_ in _AUX:
         reading.answer_type = "yes_no"
         reading.alternatives = _alternatives(doc)
+    if reading.answer_type == "comparison":
+        reading.alternatives = _alternatives(doc)  # "a GB200 or an H100 SXM": the sides compared
     if not reading.focus and reading.answer_type in ("date", "person", "place", "number", "other"):
         # no noun names the attribute: the verb carries it ("when was X founded", "who designed X",
         # "what does X sell for", "how much is X worth"); a sentence must say it in some form

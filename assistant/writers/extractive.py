@@ -109,6 +109,9 @@ class ExtractiveWriter:
                 if sentence.text not in kept:
                     out.append(DraftSentence(sentence.text, [sentence.passage], index, "answer"))
                     kept.append(sentence.text)
+            for run in pe.tools:
+                if run.name == "ratio" and run.summary:  # the two figures compared, computed
+                    out.append(DraftSentence(run.summary, list(run.passages), index, "tool", run.name))
             if pe.facts.get("compatible", 0):
                 out.extend(self._quotes(index, pe, 1, kept, with_tools=False))
             return out

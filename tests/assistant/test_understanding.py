@@ -42,6 +42,14 @@ def test_each_event_is_dated_by_a_sentence_naming_it_in_the_year_the_question_fr
     assert "January 20, 2025" in answer.text and re.search(r"came before", answer.text)
 
 
+def test_two_sides_figures_are_compared_by_a_computed_ratio(corpus_assistant):
+    answer = ask(corpus_assistant, "Which uses more power per GPU, a GB200 or an H100 SXM?")
+    assert "1,200 W" in answer.text and "700 W" in answer.text
+    assert "1,200 W is 1.71 times H100 SXM's 700 W" in answer.text
+    ratio = next(c for c in answer.tool_calls if c.name == "ratio")
+    assert ratio.result["ratio"] == pytest.approx(1200 / 700)
+
+
 def test_a_new_question_after_a_calculation_is_answered_as_if_asked_alone(corpus_assistant):
     history = [{"role": "user", "content": "How much power would 115,000 H100 draw?"},
                {"role": "assistant", "content": "About 80.5 MW for the accelerators [1]."}]

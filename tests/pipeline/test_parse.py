@@ -135,6 +135,20 @@ def test_the_event_a_clause_describes_is_named_by_its_verb(clause, verb):
     assert event_verb(clause) == verb
 
 
+def test_a_comparative_names_what_is_compared_and_its_coordination_the_sides():
+    reading = read("Which uses more power per GPU, a GB200 or an H100 SXM?")
+    assert reading.answer_type == "comparison" and reading.focus == "power"
+    assert reading.alternatives == ["GB200", "H100 SXM"]
+
+
+@pytest.mark.parametrize("question", [
+    "Which American AI data-center projects are planned at a gigawatt or more?",  # a threshold, not a comparison
+    "Which Chinese-designed AI chips clear the 4,800 TPP line?",  # a hyphenated compound heads a list
+])
+def test_a_threshold_or_a_hyphenated_class_asks_for_a_list(question):
+    assert read(question).answer_type == "list"
+
+
 def test_a_partitive_pronoun_is_not_a_referring_one():
     reading = read("which of them runs its operations")
     assert reading.partitive == ["them"] and reading.pronouns == ["its"]
