@@ -19,6 +19,11 @@ def test_a_predicate_focus_may_be_written_in_another_form_of_the_same_attribute(
     assert not has_focus("Nyocor's project had started installing servers by July 2025.", "founded")
 
 
+def test_who_was_charged_is_answered_by_a_plea_but_not_by_an_arrest():
+    assert has_focus("Alan Hao Hsu and Hao Global LLC pleaded guilty on October 10, 2025.", "charged")
+    assert not has_focus("Benlin Yuan had been arrested on November 28, 2025.", "charged")
+
+
 def test_an_event_is_named_by_its_verb_or_another_form_of_it():
     assert names_event("DeepSeek-R1 was released on January 20, 2025.", "put out")
     # "put" alone says nothing: a paper that "put the cost" at a figure did not put out a model
