@@ -20,6 +20,7 @@ from typing import Any
 from assistant.pipeline import support
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.pipeline.parse import event_verb
+from assistant.pipeline.plan import FRAME_IDF
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
 from assistant.tools.catalogue import Catalogue
@@ -183,7 +184,7 @@ class EvidenceGatherer:
     def _part(self, plan: QueryPlan, part: Part, evidence: Evidence) -> tuple[PartEvidence, list[Hit]]:
         listing = part.answer_type == "list"
         # a list's items are spread over documents: take its chunks from as many documents as fit
-        hits, vector, query = self._retrieve(part.text, plan, self.settings.k * (2 if listing else 1),
+        hits, vector, query = self._retrieve(part.text, plan, self.settings.k * (3 if listing else 1),
                                              per_doc=self.settings.list_per_doc if listing else 0)
         if part.answer_type == "definition" and vector is not None:
             # where a document spells the term out ("Total Processing Performance (TPP)") is where it is defined
@@ -382,15 +383,33 @@ class EvidenceGatherer:
         restatements: one sentence listing several regions counts once; several cases each count."""
         items: list[RankedSentence] = []
         seen = {n.lower() for n in support.names_in(question)}
+        subjects: set[str] = set()
         for sentence in compatible:
             new = {n.lower() for n in support.names_in(sentence.text)} - seen
             if not new or any(containment(sentence.text, kept.text) > 0.6 for kept in items):
                 continue
+            # a second sentence about the item an earlier one is about ("Operation Gatekeeper was
+            # unsealed…" after "In Operation Gatekeeper, Hsu admitted…") is not a new item
+            subject = self._subject_name(sentence.text, question)
+            if subject and subject in subjects:
+                continue
+            subjects.add(subject)
             seen |= new
             items.append(sentence)
             if len(items) >= self.settings.list_items:
                 break
         return items
+
+    def _subject_name(self, sentence: str, question: str) -> str:
+        """The first proper-name phrase of a sentence that is neither a framing name (US, China, Nvidia:
+        see plan.FRAME_IDF) nor what the question itself names (the list's own subject), lower case:
+        the item the sentence is about. "" when it names none."""
+        asked = set(support.stems(question))
+        for phrase in support.name_phrases(sentence):
+            words = keyword_tokens(phrase)
+            if any(self.idf(t) >= FRAME_IDF for t in words) and not set(support.stems(phrase)) <= asked:
+                return phrase.lower()
+        return ""
 
     # ------------------------------------------------------------------ premises
     def _premise(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence,

@@ -165,6 +165,22 @@ def years_in(text: str) -> set[str]:
     return set(_YEARS.findall(text))
 
 
+_NAME_PHRASE = re.compile(r"\b[A-Z][\w&'’-]*(?:\s+(?:of\s+|de\s+)?[A-Z][\w&'’-]*)*")
+
+
+def name_phrases(text: str) -> list[str]:
+    """Runs of capitalised words ("Operation Gatekeeper", "US Department of Justice"), in order,
+    a leading sentence function word left out ("In Operation Gatekeeper" → "Operation Gatekeeper")."""
+    out = []
+    for m in _NAME_PHRASE.finditer(text):
+        words = m.group(0).split()
+        while words and words[0] in _FUNCTION_CAPITALS:
+            words = words[1:]
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
 def names_in(text: str) -> set[str]:
     """Proper names of a text: capitalised words that are not sentence function words."""
     return {w for w in _NAME.findall(text) if w not in _FUNCTION_CAPITALS}

@@ -124,6 +124,9 @@ def test_a_list_gathers_the_cases_across_documents_and_says_what_it_covers(corpu
     assert "Gatekeeper" in answer.text and "ALX" in answer.text
     assert "only what the documents in this corpus report" in answer.text
     assert len({c.doc_id for c in answer.citations}) >= 2
+    # each case once: a second sentence about Operation Gatekeeper is not a second item
+    assert sum("Gatekeeper" in sentence for sentence in answer.text.split("[")) == 1
+    assert "Janford" in answer.text  # lists reach further down the ranking than single answers
 
 
 def test_filters_apply_to_every_citation_tool_citations_included(corpus_assistant):
