@@ -16,9 +16,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
+from ..prompts import load as load_prompt
 from ..types import ToolCall
 from . import summaries
 from .catalogue import Catalogue, Chip
@@ -32,6 +33,7 @@ from .named import NamedDefaults, NamedFleet, NamedRun
 from .power import accelerators_for_capacity, energy_cost, power_estimate
 from .quantities import Quantity, parse_quantities
 from .results import ToolResult, merge_sources
+from .screen import screen_chips
 from .tpp import compute_tpp
 from .training import implied_mfu, training_cost, training_flops, training_time
 from .validation import MAX_TDP_W, check_precision
@@ -62,7 +64,7 @@ class ToolOutcome:
 
 # ---------------------------------------------------------------- slots
 
-FAMILIES = ("compare", "export", "tpp", "training", "power", "fleet")
+FAMILIES = ("compare", "export", "tpp", "training", "power", "fleet", "screen")
 """Tool families, in the order they run; the plan stage decides which a question asks for."""
 
 _DENOMINATOR_CUE = re.compile(
@@ -512,6 +514,46 @@ def _power_outcomes(
     return outcomes
 
 
+@lru_cache(maxsize=1)
+def _screening() -> dict[str, Any]:
+    data = load_prompt("screening.yaml")
+
+    def words(values: list[str]) -> re.Pattern[str]:
+        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+                          + r")(?![\w-])", re.I)
+
+    return {"attributes": {k: words(v) for k, v in data["attributes"].items()},
+            "operators": {k: words(v) for k, v in data["operators"].items()},
+            "demonyms": {k: words(v) for k, v in data["demonyms"].items()},
+            "vendor_countries": dict(data["vendor_countries"])}
+
+
+def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]:
+    """Which catalogue chips meet a threshold: the attribute named, the threshold nearest it, the
+    direction the words before the threshold give, and a vendor or country when one is named."""
+    data = _screening()
+    named = [(m.start(), attr) for attr, p in data["attributes"].items() for m in [p.search(parsed.text)] if m]
+    if not named:
+        raise ToolInputError("attribute", "name what to screen on (TPP, performance density, TDP, memory, "
+                                          "memory bandwidth or die area)")
+    at, attribute = min(named)
+    values = [q for q in parsed.quantities if not (q.kind == "number" and 1900 <= q.value <= 2100)]
+    if not values:
+        raise ToolInputError("threshold", f"give the threshold the chips' {attribute} is tested against")
+    threshold = min(values, key=lambda q: abs(q.start - at))
+    window = parsed.text[max(0, threshold.start - 40): threshold.end + 16]
+    found = [(m.start(), op) for op, p in data["operators"].items() for m in p.finditer(window)]
+    op = min(found, key=lambda f: abs(f[0] - 40))[1] if found else "ge"
+    country = next((code for code, p in data["demonyms"].items() if p.search(parsed.text)), None)
+    vendors = sorted({c.vendor for c in catalogue})
+    vendor = next((v for v in vendors if re.search(rf"\b{re.escape(v)}\b", parsed.text, re.I)), None)
+    args = {"attribute": attribute, "op": op, "threshold": threshold.value, "country": None if vendor else country,
+            "vendor": vendor}
+    return [_run("screen_chips", args,
+                 lambda: screen_chips(catalogue, countries=data["vendor_countries"], **args),
+                 summaries.screen_summary)]
+
+
 def _fleet_outcomes(parsed: _Parsed, fleets: list[FleetRef], no_count: list[ChipMention]) -> list[ToolOutcome]:
     precision_word = _PRECISION_IN_TEXT.search(parsed.text)
     precision = precision_word.group(1) if precision_word else None
@@ -776,8 +818,10 @@ def route(question: str, catalogue: Catalogue, families: set[str] | frozenset[st
         "training": lambda: _training_outcomes(parsed, fleets, no_count, catalogue),
         "power": lambda: _power_outcomes(parsed, fleets, no_count, catalogue),
         "fleet": lambda: _fleet_outcomes(parsed, fleets, no_count),
+        "screen": lambda: _screen_outcomes(parsed, catalogue),
     }
-    error_names = {"compare": "compare_fleets", "export": "export_classification", "fleet": "fleet_compute"}
+    error_names = {"compare": "compare_fleets", "export": "export_classification", "fleet": "fleet_compute",
+                   "screen": "screen_chips"}
     for family in FAMILIES:
         if family in families:
             outcomes += attempt(error_names.get(family, family), handlers[family])

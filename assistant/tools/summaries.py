@@ -117,6 +117,17 @@ def energy_summary(result: ToolResult) -> str:
     return text + "."
 
 
+def screen_summary(result: ToolResult) -> str:
+    r, i = result.result, result.inputs
+    names = ", ".join(f"{m['chip']} ({fmt_num(m['value'])}{r['unit']})" for m in r["matches"])
+    who = f"{r['who']} " if r["who"] else ""
+    head = (f"{len(r['matches'])} of the {r['screened']} {who}chips in the catalogue have a {r['label']} "
+            f"{r['words']} {fmt_num(i['threshold'])}{r['unit']}" + (f": {names}." if names else "."))
+    if r["untested"]:
+        head += f" The catalogue gives no {r['label']} for {', '.join(r['untested'])}."
+    return head
+
+
 def capacity_summary(result: ToolResult) -> str:
     r = result.result
     return (

@@ -115,6 +115,8 @@ class ExtractiveWriter:
             if pe.facts.get("compatible", 0):
                 out.extend(self._quotes(index, pe, 1, kept, with_tools=False))
             return out
+        if pe.part.answer_type == "list" and any(s.kind == "tool" for s in out):
+            return out  # a list the catalogue screened is complete for the catalogue: no quotes to add
         if pe.part.answer_type == "list" and pe.facts.get("items"):
             for item in pe.facts["items"]:
                 if item.text not in kept:

@@ -129,6 +129,13 @@ def test_a_list_gathers_the_cases_across_documents_and_says_what_it_covers(corpu
     assert "Janford" in answer.text  # lists reach further down the ranking than single answers
 
 
+def test_a_list_over_the_catalogue_screens_every_chip(corpus_assistant):
+    answer = ask(corpus_assistant, "Which Chinese-designed AI chips clear the 4,800 TPP line of 3A090.a?")
+    assert all(chip in answer.text for chip in ("Ascend 910B", "Ascend 910C", "Biren BR100"))
+    assert "of the 13 Chinese-designed chips in the catalogue" in answer.text and answer.citations
+    assert any(c.name == "screen_chips" for c in answer.tool_calls)
+
+
 def test_filters_apply_to_every_citation_tool_citations_included(corpus_assistant):
     topics = {s["doc_id"]: s["topic"] for s in corpus_assistant.sources()}
     answer = ask(corpus_assistant, "Is the H20 controlled?", filters={"topic": "datacenters"})

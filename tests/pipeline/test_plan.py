@@ -77,6 +77,7 @@ CALCULATIONS = [
     ("How much electricity would 115,000 H100 GPUs use in a year at 70% utilisation?", "power"),
     ("How many GB200s can a 1.2 GW site power at a PUE of 1.2?", "power"),
     ("How many FLOPs does it take to train a 70B model on 15T tokens?", "training"),
+    ("Which Chinese-designed AI chips clear the 4,800 TPP line?", "screen"),
 ]
 
 LOOKUPS = [

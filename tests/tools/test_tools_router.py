@@ -339,3 +339,15 @@ def test_a_stated_load_gives_its_yearly_energy_and_bill(catalogue):
                        catalogue, "energy_cost", family="power")
     assert outcome.result["result"]["annual_electricity_usd"] == pytest.approx(150e3 * 8760 * 0.078)
     assert "US$102.5 million" in outcome.summary
+
+
+@pytest.mark.parametrize("question, args", [
+    ("Which Chinese-designed AI chips clear the 4,800 TPP line of 3A090.a?",
+     {"attribute": "tpp", "op": "ge", "threshold": 4800, "country": "CN"}),
+    ("Which Nvidia GPUs draw under 500 W?", {"attribute": "tdp_w", "op": "lt", "threshold": 500, "vendor": "Nvidia"}),
+    ("Which chips have a performance density above 5.92?",
+     {"attribute": "performance_density", "op": "gt", "threshold": 5.92}),
+])
+def test_a_screening_question_gives_attribute_direction_threshold_and_scope(catalogue, question, args):
+    outcome = computed(question, catalogue, "screen_chips", family="screen")
+    assert {k: outcome.arguments.get(k) for k in args} == args

@@ -1,0 +1,97 @@
+"""Screen the chip catalogue: which chips meet a threshold on one attribute ("Which Chinese-designed
+chips clear the 4,800 TPP line?", "Which Nvidia accelerators draw under 500 W?").
+
+A list question over the catalogue is a filter, not a search: every row is tested, so the answer
+names all the catalogue's chips that qualify and says which could not be tested (a figure the
+catalogue lacks). TPP and performance density are computed as the tpp tool does (highest-precision
+dense figure × bit length; ÷ die area); the other attributes are catalogue columns. Vendors'
+countries come from `assistant/prompts/vendors.yaml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .catalogue import Chip
+from .errors import ToolInputError
+from .formatting import fmt_num
+from .results import ToolResult
+from .specs import resolve_specs
+from .tpp import performance_density, tpp_from_throughput
+
+# attribute -> (label, unit, how to read it from a chip; None when the catalogue lacks a figure)
+ATTRIBUTES: dict[str, tuple[str, str, Callable[[Chip], float | None]]] = {}
+
+
+def _tpp(chip: Chip) -> float | None:
+    specs = resolve_specs(chip)
+    return tpp_from_throughput(specs.throughput, specs.label).tpp if specs.throughput else None
+
+
+def _density(chip: Chip) -> float | None:
+    tpp = _tpp(chip)
+    return performance_density(tpp, chip.die_area_mm2) if tpp and chip.die_area_mm2 else None
+
+
+ATTRIBUTES.update({
+    "tpp": ("TPP", "", _tpp),
+    "performance_density": ("performance density", "", _density),
+    "tdp_w": ("TDP", " W", lambda c: c.tdp_w),
+    "memory_gb": ("memory", " GB", lambda c: c.memory_gb),
+    "memory_bw_tbps": ("memory bandwidth", " TB/s", lambda c: c.memory_bw_tbps),
+    "die_area_mm2": ("die area", " mm²", lambda c: c.die_area_mm2),
+})
+OPERATORS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
+    "ge": ("at or above", lambda v, t: v >= t),
+    "gt": ("above", lambda v, t: v > t),
+    "le": ("at or below", lambda v, t: v <= t),
+    "lt": ("below", lambda v, t: v < t),
+}
+
+
+def screen_chips(chips: Iterable[Chip], attribute: str, op: str, threshold: float, *,
+                 countries: dict[str, str] | None = None, country: str | None = None,
+                 vendor: str | None = None) -> ToolResult:
+    """The catalogue chips whose `attribute` is `op` `threshold`, optionally only one vendor's or one
+    country's (vendor → country in `countries`). Result: `matches` [{chip, value}], best first,
+    `untested` (chips the catalogue gives no figure for), `screened` (how many were in scope).
+    Raises ToolInputError for an unknown attribute or operator, or a scope that selects no chip."""
+    if attribute not in ATTRIBUTES:
+        raise ToolInputError("attribute", f"cannot screen on {attribute!r}; use one of {', '.join(ATTRIBUTES)}")
+    if op not in OPERATORS:
+        raise ToolInputError("op", f"unknown comparison {op!r}; use one of {', '.join(OPERATORS)}")
+    label, unit, read = ATTRIBUTES[attribute]
+    words, test = OPERATORS[op]
+    scope = [c for c in chips
+             if (vendor is None or c.vendor.lower() == vendor.lower())
+             and (country is None or (countries or {}).get(c.vendor) == country)]
+    if not scope:
+        raise ToolInputError("scope", f"no catalogue chip is by {vendor or country}; the vendors are "
+                                      f"{', '.join(sorted({c.vendor for c in chips}))}")
+    matches: list[dict[str, Any]] = []
+    untested: list[str] = []
+    for chip in scope:
+        value = read(chip)
+        if value is None:
+            untested.append(chip.name)
+        elif test(value, threshold):
+            matches.append({"chip": chip.name, "chip_id": chip.id, "value": value, "doc_id": chip.citation_id})
+    matches.sort(key=lambda m: -m["value"] if op in ("ge", "gt") else m["value"])
+    who = " ".join(x for x in (country_label(country), vendor or "") if x)
+    return ToolResult(
+        inputs={"attribute": attribute, "op": op, "threshold": threshold, "country": country, "vendor": vendor},
+        formula=f"{label} of each of {len(scope)} {who + ' ' if who else ''}chips {words} {fmt_num(threshold)}{unit}: "
+                + (", ".join(f"{m['chip']} {fmt_num(m['value'])}{unit}" for m in matches) or "none"),
+        result={"matches": matches, "untested": untested, "screened": len(scope), "label": label, "unit": unit,
+                "words": words, "who": who},
+        assumptions=["Every chip of the catalogue (corpus/data/chips.csv) in scope is tested; a chip whose "
+                     f"{label} the catalogue does not give is listed as untested.",
+                     *(["TPP is the highest dense figure × its bit length, as the tpp tool computes it."]
+                       if attribute in ("tpp", "performance_density") else [])],
+        sources=sorted({m["doc_id"] for m in matches}),
+    )
+
+
+def country_label(country: str | None) -> str:
+    return {"CN": "Chinese-designed", "US": "US-designed"}.get(country or "", country or "")
