@@ -36,6 +36,9 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:%|per ?cent|million|billion|t
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"\b[A-Z][\w&'’-]+")
+_LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
+_MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December"}
 _FUNCTION_CAPITALS = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "As", "It", "Its", "This", "That",
                       "These", "Those", "Under", "After", "Before", "Since", "When", "While", "If", "But", "And", "So",
                       "With", "According", "Both", "Each", "Some", "No", "Not", "There", "They", "He", "She", "We"}
@@ -137,7 +140,14 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
                                               r"hundred|thousand|million|billion|half|third|quarter)\b", sentence, re.I))
     if kind == "date":
         return bool(DATE.search(sentence))
-    if kind in ("person", "place"):
+    if kind == "place":
+        # a place is written after a locative preposition ("in Memphis", "near Yiwu County"); the
+        # thing whose place is asked ("Colossus") and months ("in May 2025") are not places
+        own = {w.lower() for e in part.entities for w in e.text.split()}
+        # "in Abilene, Texas": the region after the comma places the town the question names
+        return any(w.lower() not in own and w not in _MONTH_NAMES
+                   for m in _LOCATIVE.finditer(sentence) for w in m.groups() if w)
+    if kind == "person":
         return any(w not in _FUNCTION_CAPITALS for w in _NAME.findall(sentence))
     if kind == "definition":
         return any(defines(f"{heading}. {sentence}", e.text) for e in part.entities) if part.entities else True

@@ -51,6 +51,15 @@ def test_a_date_question_needs_a_date_and_a_person_question_a_name():
     assert has_type("Nyocor runs it.", Part(text="q", answer_type="person"))
 
 
+def test_a_place_question_needs_a_place_other_than_the_thing_asked_about():
+    part = Part(text="Where is Colossus located", answer_type="place", entities=[Entity("Colossus", "fleet", "Colossus")])
+    assert has_type("xAI built Colossus in a former Electrolux factory in Memphis, Tennessee.", part)
+    assert not has_type("Colossus reached 100,000 H100 in May 2025, according to the Financial Times.", part)
+    assert not has_type("More GPUs were added in Colossus.", part)  # the thing itself is not its place
+    abilene = Part(text="Where is the Abilene campus", answer_type="place", entities=[Entity("Abilene", "fleet", "x")])
+    assert has_type("The flagship data center in Abilene, Texas, is planned for 1.2 GW.", abilene)
+
+
 def test_definitions_spell_the_term_out():
     assert defines("Total Processing Performance (TPP) is the compute score …", "TPP")
     assert not defines("The bit length in the TPP formula is the largest input bit length.", "TPP")
