@@ -122,6 +122,11 @@ def test_a_pronoun_in_a_later_part_points_at_the_earlier_subject(planner):
     assert "Big Fund" in plan.parts[1].text and " it " not in f" {plan.parts[1].text} "
 
 
+def test_a_later_part_without_a_subject_asks_about_the_earlier_parts(planner):
+    plan = planner.plan("What TDP does the B200 have, and how much memory?")
+    assert [e.canonical for e in plan.parts[1].entities] == ["B200"] and "B200" in plan.parts[1].text
+
+
 def test_a_bare_question_word_borrows_the_rest_of_the_question(planner):
     plan = planner.plan("Who founded DeepSeek and when?")
     assert [p.answer_type for p in plan.parts] == ["person", "date"]
