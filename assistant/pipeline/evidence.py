@@ -283,8 +283,12 @@ class EvidenceGatherer:
         body = re.sub(r"^\s*(?:did|does|do|was|were|is|are|which came first|what came first|which happened first)"
                       r"[,:]?\s+", "", part.text, flags=re.I)
         frame = ""
-        if ":" in body:
-            frame, body = body.split(":", 1)  # "in April 2025: A, or B": the frame dates both events
+        # "in April 2025: A, or B", "Which is older, A or B": the frame before the colon or comma
+        # asks (and may date both events); the events follow it
+        framed = re.match(r"^\s*((?:which|what)\b[^,:]*|[^:]*):\s*(.+)$|^\s*((?:which|what)\b[^,:]*),\s*(.+)$",
+                          body, re.I | re.S)
+        if framed:
+            frame, body = (framed.group(1), framed.group(2)) if framed.group(2) else (framed.group(3), framed.group(4))
         sides = [s.strip(" ,?") for s in _ORDER_SPLIT.split(body) if s and s.strip(" ,?")]
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
         if len(sides) < 2:

@@ -50,6 +50,12 @@ def test_two_sides_figures_are_compared_by_a_computed_ratio(corpus_assistant):
     assert ratio.result["ratio"] == pytest.approx(1200 / 700)
 
 
+def test_which_is_older_dates_both_and_orders_them(corpus_assistant):
+    answer = ask(corpus_assistant, "Which is older, the A800 or the H800?")
+    assert "2022-11" in answer.text and "2023-03-21" in answer.text
+    assert "So the A800 came before the H800." in answer.text
+
+
 def test_a_new_question_after_a_calculation_is_answered_as_if_asked_alone(corpus_assistant):
     history = [{"role": "user", "content": "How much power would 115,000 H100 draw?"},
                {"role": "assistant", "content": "About 80.5 MW for the accelerators [1]."}]
