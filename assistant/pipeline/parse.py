@@ -442,6 +442,10 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
         noun = next((t for t in rest[1:] if t.pos_ in ("NOUN", "PROPN", "ADJ")), None)
         if noun is not None:
             phrase = _noun_run(doc, noun.i)
+            after = phrase[-1].i + 1 if phrase else len(doc)
+            if after < len(doc) and doc[after].tag_ == "POS":
+                # "what was DeepSeek's revenue": the name before 's owns the attribute asked for
+                phrase = _noun_run(doc, after + 1) or phrase
             if phrase:
                 reading.focus = " ".join(t.text for t in phrase)
                 kind = _type_of_phrase(phrase, False)

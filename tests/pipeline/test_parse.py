@@ -149,6 +149,10 @@ def test_a_threshold_or_a_hyphenated_class_asks_for_a_list(question):
     assert read(question).answer_type == "list"
 
 
+def test_the_attribute_is_what_the_possessor_owns_not_the_possessor():
+    assert read("What was DeepSeek's revenue in 2024?").focus == "revenue"
+
+
 def test_a_partitive_pronoun_is_not_a_referring_one():
     reading = read("which of them runs its operations")
     assert reading.partitive == ["them"] and reading.pronouns == ["its"]
