@@ -60,6 +60,25 @@ def _states_figures(text: str) -> bool:
                for q in parse_quantities(text)) if text else False
 
 
+def _with_figures(previous: str, turn: str, rest: str) -> str:
+    """The previous question with the turn's figures: each replaces the previous question's figure of
+    the same kind, a bare number the one of its order of magnitude ("And with 200,000?" → 200,000
+    chips instead of 115,000; "And at 1.4?" → a PUE of 1.4 instead of 1.2); a figure of a new kind is
+    added ("What about at a PUE of 1.3?" → "... at a PUE of 1.3")."""
+    old = parse_quantities(previous)
+    out, added = previous, False
+    for q in parse_quantities(turn):
+        same = next((o for o in old if o.kind == q.kind and q.kind != "number"), None)
+        if q.kind == "number" and old and q.value > 0:
+            # a bare figure ("And at 1.4?") stands for the earlier figure of its order of magnitude
+            same = min((o for o in old if o.value > 0), key=lambda o: abs(math.log(q.value / o.value)), default=None)
+        if same is not None:
+            out = out.replace(same.text, q.text, 1)
+        else:
+            added = True
+    return f"{out.strip().rstrip('?')} {rest}?" if added else out
+
+
 class Planner:
     """Reads questions against the chip catalogue, the named fleets and the intent exemplars."""
 
@@ -148,6 +167,9 @@ class Planner:
         before = self.entities(previous, read(previous, language))
         if not before:
             return turn, previous
+        leading = _LEADS_ON.match(turn)
+        if leading and not any(self.topical(e) for e in own) and _states_figures(turn):
+            return _with_figures(previous, turn, turn[leading.end():].strip(" ,?")), ""
         if (reading.fragment or _LEADS_ON.search(turn)) and own:
             # "and the H20?" after "What is the TPP of the H100?" → the same question about the H20
             new = own[0]

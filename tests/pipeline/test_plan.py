@@ -169,6 +169,19 @@ def test_an_elliptical_turn_is_the_previous_question_about_the_new_entity(planne
     assert plan.follow_up and plan.standalone == "What is the TPP of the H20?"
 
 
+@pytest.mark.parametrize("turn, standalone", [
+    ("What about at a PUE of 1.3?", "How much power would 115,000 H100 draw at a PUE of 1.3?"),  # same kind
+    ("And with 200,000?", "How much power would 200,000 H100 draw at a PUE of 1.2?"),
+    ("And at 1.4?", "How much power would 115,000 H100 draw at a PUE of 1.4?"),  # the figure of its magnitude
+])
+def test_a_turn_that_only_changes_a_figure_reruns_the_earlier_question_with_it(planner, turn, standalone):
+    history = [{"role": "user", "content": "How much power would 115,000 H100 draw at a PUE of 1.2?"},
+               {"role": "assistant", "content": "About 251.6 MW at the facility [1]."}]
+    plan = planner.plan(turn, history)
+    assert plan.standalone == standalone
+    assert plan.parts[0].intent == "power" and not plan.parts[0].computations[0].missing
+
+
 def test_a_pronoun_turn_gets_the_earlier_subject(planner):
     plan = planner.plan("When was it founded?", [{"role": "user", "content": "What does Nyocor plan in Xinjiang?"}])
     assert plan.follow_up and "Nyocor" in plan.standalone
