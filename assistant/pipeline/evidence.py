@@ -343,6 +343,8 @@ class EvidenceGatherer:
         for e in part.entities:
             if support.DATE.fullmatch(e.text.strip()):
                 continue  # a date qualifies the things compared ("the January 2026 rule"); it is not one
+            if not e.topical:
+                continue  # a name that frames the corpus (Nvidia, US) is not one of the things compared
             at = text.find(e.text)
             possessor = e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):]))
             if possessor and e.kind != "chip":
@@ -377,7 +379,7 @@ class EvidenceGatherer:
                     break
         if len(found) >= 2:
             pe.facts["sides"] = found
-            run = _ratio(part, found[0], found[1])
+            run = _ratio(part, found[0], found[1]) if part.answer_type in ("comparison", "number") else None
             if run is not None:
                 pe.tools.append(run)
 
@@ -519,8 +521,11 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
     a deterministic calculation (a ÷ b, values in SI units as tools.quantities reads them), stated
     with both figures as the sentences write them and cited to both. None when no such pair exists."""
     def values(sentence: str) -> list[Quantity]:
+        dates = [m.span() for m in support.DATE.finditer(sentence)]
+        dates += [m.span() for m in re.finditer(r"\b(?:" + support.MONTHS + r")\.?\s+\d{1,2}\b", sentence, re.I)]
         return [q for q in parse_quantities(sentence)
-                if q.value > 0 and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))]
+                if q.value > 0 and not any(s <= q.start < e for s, e in dates)  # "July 24": a day, not a figure
+                and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))]
 
     def nearest_first(side: dict[str, Any]) -> list[Quantity]:
         # a sentence may give several figures ("176 MW … 15% of Abilene's planned 1.2 GW"): the side's

@@ -28,7 +28,7 @@ def _stemmer() -> Any:
         _LOCAL.stemmer = snowballstemmer.stemmer("english")
     return _LOCAL.stemmer
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+MONTHS = _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 DATE = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d\d|\d{{1,2}}\s+(?:{_MONTHS})\s+(?:19|20)\d\d|"
                   rf"(?:19|20)\d\d-\d\d(?:-\d\d)?|(?:early|mid|late|end of)[- ](?:19|20)\d\d|(?:19|20)\d\d)\b", re.I)

@@ -50,6 +50,12 @@ def test_two_sides_figures_are_compared_by_a_computed_ratio(corpus_assistant):
     assert ratio.result["ratio"] == pytest.approx(1200 / 700)
 
 
+def test_no_ratio_is_computed_for_a_list_or_against_a_framing_name(corpus_assistant):
+    answer = ask(corpus_assistant, "Microsoft Fairwater versus Stargate Abilene: which Nvidia chips go into each?")
+    assert not any(c.name == "ratio" for c in answer.tool_calls) and "times Nvidia" not in answer.text
+    assert "GB200" in answer.text
+
+
 def test_which_is_older_dates_both_and_orders_them(corpus_assistant):
     answer = ask(corpus_assistant, "Which is older, the A800 or the H800?")
     assert "2022-11" in answer.text and "2023-03-21" in answer.text
