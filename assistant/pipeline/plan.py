@@ -271,11 +271,11 @@ class Planner:
         for i, p in enumerate(parts[1:], start=1):
             # "What TDP does the B200 have, and how much memory?": a later part that names no subject
             # of its own asks about the earlier part's
-            if not any(self.topical(e) for e in p.entities) and parts[i - 1].entities:
-                subject = _subject(parts[i - 1].entities, parts[i - 1].text)
-                p.entities = [*p.entities, *[e for e in parts[i - 1].entities if e not in p.entities]]
-                if not p.computations:
-                    p.text = f"{p.text}, {_surface(subject)}"  # what its evidence is retrieved for
+            earlier = parts[i - 1].entities
+            if not any(self.topical(e) for e in p.entities) and earlier:
+                p.entities = [*p.entities, *[e for e in earlier if e not in p.entities]]
+                if not p.computations:  # what its evidence is retrieved for
+                    p.text = f"{p.text}, {' '.join(_surface(e) for e in earlier)}"
         if lean == "strong" and context and parts:
             # the turn points back: a part that names no subject of its own is about the earlier one
             earlier = self.entities(context, read(context, language))

@@ -125,6 +125,9 @@ def test_a_pronoun_in_a_later_part_points_at_the_earlier_subject(planner):
 def test_a_later_part_without_a_subject_asks_about_the_earlier_parts(planner):
     plan = planner.plan("What TDP does the B200 have, and how much memory?")
     assert [e.canonical for e in plan.parts[1].entities] == ["B200"] and "B200" in plan.parts[1].text
+    # every name of the earlier part, not only the first: "how long did training take" is about DeepSeek too
+    plan = planner.plan("How many H800s did DeepSeek use for V3, and how long did training take?")
+    assert "DeepSeek" in plan.parts[1].text and "H800" in plan.parts[1].text
 
 
 def test_a_bare_question_word_borrows_the_rest_of_the_question(planner):
