@@ -43,6 +43,8 @@ def test_a_unit_question_needs_a_number_in_that_dimension():
     part = Part(text="How many megawatts", answer_type="number", focus="megawatts")
     assert has_type("The site is designed for up to 1.2 GW.", part)
     assert not has_type("The site holds 400,000 GB200 chips.", part)
+    # watts without a prefix are power too
+    assert has_type("The H20 is rated at 400 W.", Part(text="How many watts", answer_type="number", focus="watts"))
 
 
 def test_a_date_question_needs_a_date_and_a_person_question_a_name():
