@@ -760,9 +760,14 @@ def _training_outcomes(
                 extra,
             )
         ]
+    basis = ""
+    if hours is None and fleet and fleet.count and duration:
+        hours = fleet.count * duration.value * 24  # "2,048 H800s for 60 days": GPUs × days × 24 h
+        basis = f" ({fmt_num(fleet.count)} GPUs × {fmt_num(duration.value)} days × 24 h)"
     if hours and usd:
         args = {"gpu_hours": hours, "usd_per_gpu_hour": usd}
-        return [_run("training_cost", args, lambda: training_cost(hours, usd), summaries.cost_summary, extra)]
+        return [_run("training_cost", args, lambda: training_cost(hours, usd),
+                     lambda r: summaries.cost_summary(r, basis), extra)]
     if params or tokens or gpu_hours:
         missing = "tokens" if params and not tokens else "parameters" if tokens and not params else "parameters"
         return [

@@ -266,9 +266,9 @@ def flops_summary(result: ToolResult, label: str | None) -> str:
     )
 
 
-def cost_summary(result: ToolResult) -> str:
+def cost_summary(result: ToolResult, basis: str = "") -> str:
     i = result.inputs
     return (
-        f"{fmt_num(i['gpu_hours'])} GPU-hours at US${fmt_num(i['usd_per_gpu_hour'], 2)} each cost about "
+        f"{fmt_num(i['gpu_hours'])} GPU-hours{basis} at US${fmt_num(i['usd_per_gpu_hour'], 2)} each cost about "
         f"US${fmt_num(result.result['cost_usd'])}."
     )

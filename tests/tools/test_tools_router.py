@@ -351,3 +351,11 @@ def test_a_stated_load_gives_its_yearly_energy_and_bill(catalogue):
 def test_a_screening_question_gives_attribute_direction_threshold_and_scope(catalogue, question, args):
     outcome = computed(question, catalogue, "screen_chips", family="screen")
     assert {k: outcome.arguments.get(k) for k in args} == args
+
+
+def test_gpus_rented_for_days_give_the_gpu_hours_a_cost_is_computed_on(catalogue):
+    outcome = computed("A lab rents 2,048 H800s for 60 days at $2 per GPU-hour. What does that cost?", catalogue,
+                       "training_cost")
+    assert outcome.arguments["gpu_hours"] == 2048 * 60 * 24
+    assert outcome.result["result"]["cost_usd"] == pytest.approx(2048 * 60 * 24 * 2)
+    assert "(2,048 GPUs × 60 days × 24 h)" in outcome.summary
