@@ -192,3 +192,18 @@ def compare(
     side_a = make_side(chip_a, count_a, label=label_a, tdp_w=tdp_w_a, name="a")
     side_b = make_side(chip_b, count_b, label=label_b, tdp_w=tdp_w_b, name="b")
     return compare_fleets(side_a, side_b, extra_sources=extra_sources)
+
+
+def figure_ratio(a: float, b: float, a_text: str, b_text: str) -> ToolResult:
+    """How many times one stated figure is another: a ÷ b, both already in the same unit (SI values
+    from tools.quantities). Raises ToolInputError when b is not positive."""
+    if b <= 0:
+        raise ToolInputError("b", f"{b_text} is not a positive figure to divide by")
+    ratio = a / b
+    return ToolResult(
+        inputs={"a": a, "b": b, "a_text": a_text, "b_text": b_text},
+        formula=f"{a_text} ÷ {b_text} = {fmt_num(ratio, 3)}",
+        result={"ratio": ratio, "larger": a_text if ratio >= 1 else b_text},
+        assumptions=["Both figures as the question states them, in the same unit."],
+        sources=[],
+    )

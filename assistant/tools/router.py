@@ -23,7 +23,7 @@ from ..prompts import load as load_prompt
 from ..types import ToolCall
 from . import summaries
 from .catalogue import Catalogue, Chip
-from .compare import compare_fleets, make_side
+from .compare import compare_fleets, figure_ratio, make_side
 from .errors import ToolInputError, UnknownChipError
 from .export import classify_export
 from .fleet import equivalent_count, fleet_compute
@@ -606,6 +606,14 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
                 list(ref.sources),
             )
         ]
+    if not sides and not parsed.chips:
+        # "one chip does 990 TFLOPS and another 296 TFLOPS: by what factor…": two figures of one kind
+        measured = [q for q in parsed.quantities if q.kind != "number" and q.value > 0]
+        if len(measured) == 2 and measured[0].kind == measured[1].kind:
+            first, second = measured
+            args_r = {"a": first.text.strip(), "b": second.text.strip(), "kind": first.kind}
+            return [_run("figure_ratio", args_r, lambda: figure_ratio(first.value, second.value, first.text.strip(),
+                                                                      second.text.strip()), summaries.ratio_summary)]
     if len(sides) < 2:
         if len(sides) == 1 and no_count:
             return [_needs_count("compare_fleets", no_count[0])]

@@ -128,6 +128,14 @@ def screen_summary(result: ToolResult) -> str:
     return head
 
 
+def ratio_summary(result: ToolResult) -> str:
+    i, r = result.inputs, result.result
+    if r["ratio"] >= 1:
+        return f"{i['a_text']} is {fmt_num(r['ratio'], 2)} times {i['b_text']} ({i['a_text']} ÷ {i['b_text']})."
+    return (f"{i['a_text']} is {fmt_pct(r['ratio'])} of {i['b_text']}; {i['b_text']} is "
+            f"{fmt_num(1 / r['ratio'], 2)} times {i['a_text']}.")
+
+
 def capacity_summary(result: ToolResult) -> str:
     r = result.result
     return (

@@ -17,7 +17,7 @@ from assistant.types import ToolCall
 FAMILY_OF = {"export_classification": "export", "tpp": "tpp", "compare_fleets": "compare", "equivalent_count": "compare",
              "fleet_compute": "fleet", "power": "power", "accelerators_for_capacity": "power",
              "implied_mfu": "training", "training_time": "training", "training_compute": "training",
-             "training_cost": "training"}
+             "training_cost": "training", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
 
 
 def one(question, catalogue, name=None, family=None):
@@ -359,3 +359,14 @@ def test_gpus_rented_for_days_give_the_gpu_hours_a_cost_is_computed_on(catalogue
     assert outcome.arguments["gpu_hours"] == 2048 * 60 * 24
     assert outcome.result["result"]["cost_usd"] == pytest.approx(2048 * 60 * 24 * 2)
     assert "(2,048 GPUs × 60 days × 24 h)" in outcome.summary
+
+
+def test_two_stated_figures_of_one_kind_give_their_ratio(catalogue):
+    outcome = computed("If one chip does 990 TFLOPS and another 296 TFLOPS, by what factor is the first faster?",
+                       catalogue, "figure_ratio", family="compare")
+    assert outcome.result["result"]["ratio"] == pytest.approx(990 / 296)
+    assert outcome.summary.startswith("990 TFLOPS is 3.34 times 296 TFLOPS")
+    # units are read: 1.2 GW against 300 MW is 4, not 0.004
+    outcome = computed("Site A is 1.2 GW and site B 300 MW. How many times bigger is A?", catalogue,
+                       "figure_ratio", family="compare")
+    assert outcome.result["result"]["ratio"] == pytest.approx(4)
