@@ -14,6 +14,7 @@ from typing import Any, Literal
 from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
+from ..prompts import load as load_prompt
 from .catalogue import Catalogue, Chip
 from .compare import compare
 from .errors import ToolInputError
@@ -22,6 +23,7 @@ from .fleet import equivalent_count, fleet_compute
 from .power import DEFAULT_OVERHEAD_W, DEFAULT_STORAGE_NETWORK_FRACTION, power_estimate
 from .quantities import format_quantity, parse_quantities
 from .results import ToolResult
+from .screen import screen_chips
 from .tpp import compute_tpp
 from .training import implied_mfu, training_flops, training_time
 
@@ -75,6 +77,15 @@ class CompareArgs(BaseModel):
     count_a: int = Field(..., description="Accelerators in fleet A")
     chip_b: str = Field(..., description="Chip of fleet B (the base)")
     count_b: int = Field(..., description="Accelerators in fleet B")
+
+
+class ScreenArgs(BaseModel):
+    attribute: Literal["tpp", "performance_density", "tdp_w", "memory_gb", "memory_bw_tbps", "die_area_mm2"] = Field(
+        ..., description="Catalogue attribute to test")
+    op: Literal["ge", "gt", "le", "lt"] = Field(..., description="Comparison with the threshold: ge ≥, gt >, le ≤, lt <")
+    threshold: float = Field(..., description="Threshold in the attribute's unit (W, GB, TB/s, mm²; TPP and PD unitless)")
+    country: Literal["CN", "US"] | None = Field(None, description="Only chips of vendors based in this country")
+    vendor: str | None = Field(None, description="Only this vendor's chips, e.g. 'Huawei'")
 
 
 class TrainingFlopsArgs(BaseModel):
@@ -149,6 +160,11 @@ def build_tools(catalogue: Catalogue, *, handle_errors: bool = True) -> list[Str
     def mfu_fn(parameters: float, tokens: float, chip: str, **kwargs: Any) -> ToolResult:
         return implied_mfu(parameters, tokens, catalogue.get(chip), **kwargs)
 
+    def screen_fn(attribute: str, op: str, threshold: float, country: str | None = None,
+                  vendor: str | None = None) -> ToolResult:
+        countries = dict(load_prompt("screening.yaml")["vendor_countries"])
+        return screen_chips(catalogue, attribute, op, threshold, countries=countries, country=country, vendor=vendor)
+
     def quantities_fn(text: str) -> dict[str, Any]:
         found = parse_quantities(text)
         return {
@@ -209,6 +225,13 @@ def build_tools(catalogue: Catalogue, *, handle_errors: bool = True) -> list[Str
             "Compare two fleets by count, compute (TPP) and power (TDP), with chart data.",
             CompareArgs,
             _guard(compare_fn),
+        ),
+        (
+            "screen_chips",
+            "Which catalogue chips meet a threshold on TPP, performance density, TDP, memory, bandwidth or die "
+            "area, optionally one vendor's or one country's; chips without the figure are listed as untested.",
+            ScreenArgs,
+            _guard(screen_fn),
         ),
         ("training_compute", "Training compute by 6·N·D.", TrainingFlopsArgs, _guard(flops_fn)),
         ("training_time", "Days to train 6·N·D FLOPs on a fleet at an MFU.", TrainingTimeArgs, _guard(time_fn)),

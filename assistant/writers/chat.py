@@ -40,6 +40,7 @@ MAX_TOOL_CALLS = 3  # per answer; one round
 TOOL_FAMILIES = {
     "tpp": ["tpp"], "export": ["export_classification"], "power": ["power"], "compare": ["compare_fleets"],
     "fleet": ["fleet_compute", "equivalent_count"], "training": ["training_compute", "training_time", "implied_mfu"],
+    "screen": ["screen_chips"],
 }
 _HOLD_CHARS = 12  # streamed text is held back until it cannot be the start of a tool call
 _TOOL_START = ("```", "{", "[{", "<tool_call>", "functions.", "<|tool", "[tool")

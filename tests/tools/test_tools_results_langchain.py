@@ -73,6 +73,7 @@ def test_each_tool_is_a_structured_tool_with_a_pydantic_schema(tools):
         "training_time",
         "implied_mfu",
         "parse_quantities",
+        "screen_chips",
     } <= set(tools)
     for tool in tools.values():
         assert isinstance(tool, StructuredTool)
@@ -86,6 +87,8 @@ def test_invoke_returns_the_tool_dict(tools):
     cmp = tools["compare_fleets"].invoke({"chip_a": "H100", "count_a": 115_000, "chip_b": "GB200", "count_b": 400_000})
     assert cmp["result"]["percent_by_count"] == pytest.approx(28.75)
     assert set(cmp["chart"]) == {"title", "categories", "series"}
+    screened = tools["screen_chips"].invoke({"attribute": "tpp", "op": "ge", "threshold": 4800, "country": "CN"})
+    assert "Biren BR100" in [m["chip"] for m in screened["result"]["matches"]]
     verdict = tools["export_classification"].invoke({"chip": "B200"})
     assert verdict["result"]["jan_2026"]["in_band"] is False
     mfu = tools["implied_mfu"].invoke({"parameters": 37e9, "tokens": 14.8e12, "chip": "H800", "gpu_hours": 2.788e6})
