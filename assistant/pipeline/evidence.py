@@ -455,9 +455,12 @@ class EvidenceGatherer:
         # a close sentence of the opposite polarity ("X is outside the hubs" against "X is one of the
         # hubs"); a premise that is itself negative is contradicted by an affirmative sentence
         negative = support.negated(part.premise) if close else False
+        # what the premise says of its names, not the names themselves, must be restated: "Nvidia has
+        # published no H20 datasheet" shares the names of "Nvidia created the H20", not its claim
+        names = {w for e in part.entities for w in support.stems(e.text)}
         for _, sentence in close:
             if bool(_NEGATION.search(sentence.text)) != negative and support.about(sentence.text, part.entities) \
-                    and _restates(part.premise, sentence.text) >= self.settings.restatement:
+                    and _restates(part.premise, sentence.text, ignore=names) >= self.settings.restatement:
                 pe.facts["corrections"] = [{"sentence": sentence.text, "passage": sentence.passage}]
                 return
 

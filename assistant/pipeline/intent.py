@@ -66,6 +66,11 @@ class IntentClassifier:
         label = max(shares, key=shares.get) if shares else LOOKUP
         return IntentVote(label, shares.get(label, 0.0), shares)
 
+    def with_exemplars(self, exemplars: dict[str, list[str]]) -> "IntentClassifier":
+        """Another classifier over other labelled texts, with the same encoder and vote."""
+        return IntentClassifier(self._embed, exemplars, k=self.k, temperature=self.temperature,
+                                embed_one=self._embed_one)
+
     def classify(self, text: str) -> IntentVote:
         vector = np.asarray(self._embed_one(text), dtype=np.float32)
         return self._vote(self.matrix @ vector)

@@ -21,6 +21,7 @@ from typing import Any
 from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
+from assistant.prompts import load
 from assistant.pipeline.parse import Reading, lexicon, pieces, read, split_parts
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
@@ -85,6 +86,9 @@ class Planner:
     def __init__(self, classifier: IntentClassifier, catalogue: Catalogue | None,
                  defaults: NamedDefaults | None = None, idf: Callable[[str], float] | None = None) -> None:
         self.classifier = classifier
+        # premises are statements: they are classified against statements (premises.yaml), never
+        # against the question exemplars, so adding either never shifts the other's votes
+        self.premise_classifier = classifier.with_exemplars(load("premises.yaml"))
         self.catalogue = catalogue
         self.defaults = defaults if defaults is not None else NamedDefaults.load()
         self.idf = idf  # the keyword index's idf; None: every name counts as a subject
@@ -241,7 +245,7 @@ class Planner:
         if reading.unit:
             part.focus = part.focus or reading.unit
         if part.premise:
-            premise_vote = self.classifier.classify(self.mask(part.premise))
+            premise_vote = self.premise_classifier.classify(self.mask(part.premise))
             if premise_vote.label in lexicon()["premise_tests"] and premise_vote.score >= MIN_CALCULATION_VOTE:
                 part.premise_intent = premise_vote.label
         if intent != LOOKUP and self.catalogue is not None:

@@ -114,6 +114,11 @@ def test_a_false_premise_is_corrected_first(corpus_assistant):
     assert "premise does not hold" in first and "not caught by 3A090" in answer.text[:400]
 
 
+def test_a_premise_that_claims_no_restriction_is_not_corrected_by_the_export_test(corpus_assistant):
+    answer = ask(corpus_assistant, "Why did Nvidia create the H20?")
+    assert "premise does not hold" not in answer.text and not answer.abstained
+
+
 def test_a_premise_the_user_states_in_a_clause_is_tested_too(corpus_assistant):
     # "Since X, why …?": the clause is the premise; a close sentence says the opposite
     answer = ask(corpus_assistant, "Since Xinjiang is one of the eight East Data, West Computing hubs, "

@@ -154,6 +154,15 @@ def test_a_why_question_carries_its_premise_and_what_can_test_it(planner):
     assert part.premise_intent == "export"
 
 
+@pytest.mark.parametrize("question", [
+    "Why did Nvidia create the H20?",
+    "How did China respond to the H20 licence approvals?",
+    "Why did Nvidia stop selling the H20 in China?",
+])
+def test_a_premise_that_claims_no_restriction_is_not_put_to_the_export_test(planner, question):
+    assert only_part(planner.plan(question)).premise_intent == ""
+
+
 def test_a_yes_no_question_presupposes_nothing(planner):
     part = only_part(planner.plan("Is the H20 controlled?"))
     assert part.answer_type == "yes_no" and part.premise == "" and part.intent == "export"
