@@ -75,7 +75,8 @@ class Assistant:
 
     @cached_property
     def planner(self) -> Planner:
-        return Planner(self.classifier, self.catalogue, idf=lambda token: self._keyword.idf(token) if self._keyword else 0.0)
+        return Planner(self.classifier, self.catalogue, idf=lambda token: self._keyword.idf(token) if self._keyword else 0.0,
+                       english_terms=self.glossary.english_terms)
 
     @cached_property
     def extractive(self) -> ExtractiveWriter:

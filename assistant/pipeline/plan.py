@@ -84,7 +84,8 @@ class Planner:
     """Reads questions against the chip catalogue, the named fleets and the intent exemplars."""
 
     def __init__(self, classifier: IntentClassifier, catalogue: Catalogue | None,
-                 defaults: NamedDefaults | None = None, idf: Callable[[str], float] | None = None) -> None:
+                 defaults: NamedDefaults | None = None, idf: Callable[[str], float] | None = None,
+                 english_terms: Callable[[str], str] = lambda text: "") -> None:
         self.classifier = classifier
         # premises are statements: they are classified against statements (premises.yaml), never
         # against the question exemplars, so adding either never shifts the other's votes
@@ -92,6 +93,7 @@ class Planner:
         self.catalogue = catalogue
         self.defaults = defaults if defaults is not None else NamedDefaults.load()
         self.idf = idf  # the keyword index's idf; None: every name counts as a subject
+        self.english_terms = english_terms  # the glossary's English for a French question's terms
 
     def topical(self, entity: Entity) -> bool:
         """A chip or a named fleet always names a subject; a name does unless it is so common in the
@@ -233,7 +235,12 @@ class Planner:
         # makes a number question a calculation on those figures: the intent is read with it
         scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") else ""
         asked = f"{scenario} {text}".strip()
-        vote = self.classifier.classify(self.mask(asked))
+        english = self.english_terms(asked) if language != "en" else ""
+        # the exemplars are English: a French question is classified by its terms' English, its
+        # figures and its names ("how many projects approved 115 000 Xinjiang")
+        voted = " ".join([english, *[q.text for q in parse_quantities(asked)], *[e.text for e in entities]]) \
+            if english else asked
+        vote = self.classifier.classify(self.mask(voted))
         # a calculation answers only the answer types its family yields (answer_types.yaml): a person,
         # a date, a definition, a list or an explanation is always answered from documents
         answers = lexicon()["tool_answer_types"].get(vote.label, set())

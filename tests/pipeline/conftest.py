@@ -10,6 +10,9 @@ def planner(embedder):
     from assistant.pipeline.intent import IntentClassifier
     from assistant.pipeline.plan import Planner
     from assistant.settings import load_settings
+    from assistant.language import Glossary
+    from assistant.prompts import PROMPTS
     from assistant.tools import load_catalogue
 
-    return Planner(IntentClassifier(embedder.embed), load_catalogue(load_settings().chips_csv))
+    return Planner(IntentClassifier(embedder.embed), load_catalogue(load_settings().chips_csv),
+                   english_terms=Glossary.load(PROMPTS / "glossary_fr_en.yaml").english_terms)

@@ -214,6 +214,12 @@ def test_the_plan_is_json_ready(planner):
 def test_french_questions_get_an_answer_type_from_their_question_word(planner):
     part = only_part(planner.plan("Combien de projets ont été approuvés au Xinjiang ?"))
     assert part.answer_type == "number"
+    assert not part.computations  # a count of projects is stated in documents, not computed
+
+
+def test_a_french_calculation_is_classified_by_its_terms_english(planner):
+    part = only_part(planner.plan("Combien d'énergie consommeraient 115 000 H100 ?"))
+    assert part.intent == "power" and part.computations and not part.computations[0].missing
 
 
 def test_a_turn_naming_only_frame_names_leans_on_the_conversation(planner):
