@@ -170,7 +170,9 @@ class Planner:
                   language: str) -> tuple[str, str]:
         """(standalone, context): the turn completed from `previous` when that is safe, else the
         turn as it is with `previous` kept as context for retrieval."""
-        before = self.entities(previous, read(previous, language))
+        earlier = read(previous, language)
+        # the attribute the earlier question asked about ("the TPP of the H20") is not its subject
+        before = [e for e in self.entities(previous, earlier) if e.text.lower() not in earlier.focus.lower().split()]
         if not before:
             return turn, previous
         leading = _LEADS_ON.match(turn)

@@ -194,6 +194,11 @@ def test_a_turn_that_only_changes_a_figure_reruns_the_earlier_question_with_it(p
     assert plan.parts[0].intent == "power" and not plan.parts[0].computations[0].missing
 
 
+def test_a_pronoun_points_at_the_earlier_subject_not_at_the_attribute_asked_about(planner):
+    plan = planner.plan("Is it controlled?", [{"role": "user", "content": "What is the TPP of the H20?"}])
+    assert "H20" in plan.standalone and "TPP" not in plan.standalone
+
+
 def test_a_pronoun_turn_gets_the_earlier_subject(planner):
     plan = planner.plan("When was it founded?", [{"role": "user", "content": "What does Nyocor plan in Xinjiang?"}])
     assert plan.follow_up and "Nyocor" in plan.standalone
