@@ -249,7 +249,7 @@ class Planner:
         intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type in answers else LOOKUP
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
-                    alternatives=list(reading.alternatives),
+                    alternatives=list(reading.alternatives), predicate=reading.predicate,
                     intent_score=round(vote.scores.get(intent, 0.0), 3))
         if reading.unit:
             part.focus = part.focus or reading.unit

@@ -232,8 +232,14 @@ def missing_phrase(part: Part, fallback: str = "an answer to this question") -> 
     """What the corpus lacks, in words: "the CEO of Nyocor", "the salary of Nvidia CEO"."""
     names = [e.text for e in part.entities if e.kind != "fleet" or e.text[:1].isupper()]
     focus = part.focus.strip()
-    # "the CEO of Nyocor" when the question itself says "<focus> of <name>"; otherwise the question
-    if focus and names and re.search(rf"\b{re.escape(focus)}\s+of\b", part.text, re.I):
-        return f"the {focus} of {' and '.join(names)}"
+    # "the CEO of Nyocor" for a noun attribute of a named thing ("Nyocor's CEO", "the CEO of Nyocor")
+    if focus and names and not part.predicate:
+        starts = [part.text.find(n) for n in names]
+        if len(names) > 1 and min(starts) >= 0:
+            # names written together ("Nvidia's CEO") are one phrase
+            span = part.text[min(starts): max(s + len(n) for s, n in zip(starts, names))]
+            if len(span) <= sum(len(n) for n in names) + 4:
+                names = [span]
+        return f"the {focus} of {' and '.join(n.removesuffix(chr(39) + 's').removesuffix('’s') for n in names)}"
     # the question itself is never echoed: it may carry text meant as instructions
     return fallback

@@ -65,6 +65,7 @@ class Part:
     intent_score: float = 0.0  # that label's share of the nearest exemplars' vote
     premise_intent: str = ""  # the calculation family that can test the premise, when one can
     premise_stated: bool = False  # the user states the premise in a clause ("Since X, …"): always tested
+    predicate: bool = False  # the focus is the question's verb ("when was X founded"), not a noun
     alternatives: list[str] = field(default_factory=list)  # the options of "A or B?": an answer names one
     scenario: str = ""  # figures the user states for it ("A hall of 4,096 GPUs at 400 W…", "If …"): its inputs
 

@@ -102,6 +102,11 @@ def test_an_alternative_question_is_answered_only_by_a_sentence_naming_an_option
     assert not answered.abstained and "Crusoe" in answered.text
 
 
+def test_a_part_the_corpus_cannot_answer_is_named_next_to_the_part_it_can(corpus_assistant):
+    answer = ask(corpus_assistant, "What is the TDP of the Ascend 910C and who is its CEO?")
+    assert "700 W" in answer.text and "The corpus does not give the CEO of Ascend 910C." in answer.text
+
+
 def test_every_part_of_a_compound_question_is_answered(corpus_assistant):
     answer = ask(corpus_assistant, "What does TPP stand for and what threshold makes a chip 3A090.a?")
     assert "Total Processing Performance" in answer.text and "4,800" in answer.text
