@@ -24,8 +24,8 @@ from assistant.pipeline.plan import FRAME_IDF
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
 from assistant.tools.catalogue import Catalogue
-from assistant.tools.mentions import find_chip_mentions
 from assistant.tools.formatting import fmt_num
+from assistant.tools.mentions import find_chip_mentions
 from assistant.tools.named import NamedDefaults
 from assistant.tools.quantities import Quantity, parse_quantities
 from assistant.tools.router import ToolOutcome, route
@@ -536,7 +536,8 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         text = side["sentence"].text
         entity = side.get("side")
         names = [n for n in ({entity.text, entity.canonical} if entity is not None else {side["entity"]}) if n]
-        at = [m.start() for n in names for m in [re.search(re.escape(n.rstrip("'’s")), text, re.I)] if m]
+        at = [m.start() for n in names
+              for m in [re.search(re.escape(n.removesuffix("'s").removesuffix("’s")), text, re.I)] if m]
         first = min(at, default=0)  # where the sentence first names the side
         return sorted(values(text), key=lambda q: abs(q.start - first))
 
