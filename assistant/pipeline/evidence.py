@@ -553,8 +553,12 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         if vb.value > va.value:
             high, low = low, high
         ratio = high[1].value / low[1].value
-        summary = (f"By our calculation, {high[0]['entity']}'s {high[1].text.strip()} is {fmt_num(ratio, 2)} times "
-                   f"{low[0]['entity']}'s {low[1].text.strip()}, taking each figure as its source states it.") \
+
+        def owner(side: dict[str, Any]) -> str:  # "BR100's", never "BR100's's"
+            return side["entity"].removesuffix("'s").removesuffix("’s") + "'s"
+
+        summary = (f"By our calculation, {owner(high[0])} {high[1].text.strip()} is {fmt_num(ratio, 2)} times "
+                   f"{owner(low[0])} {low[1].text.strip()}, taking each figure as its source states it.") \
             if ratio >= 1.005 else \
             f"By our calculation, {a['entity']} and {b['entity']} are level at {va.text.strip()}."
         return ToolRun(name="ratio", arguments={"a": a["entity"], "b": b["entity"], "kind": kind},
