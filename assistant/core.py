@@ -219,6 +219,10 @@ class Assistant:
         and uploads stored without an owner. Returns the removed document ids."""
         if older_than_s is None:
             older_than_s = self.settings.upload_ttl_hours * 3600
+        if older_than_s < 0:
+            # a negative age would take uploads of sessions that are still open
+            raise InvalidFilterError(f"older-than must be zero or more hours, not {older_than_s / 3600:g}; "
+                                     "give the age after which an anonymous session's uploads are removed")
         self._ensure_ready()
         with self._lock:
             removed = purge_user_documents(self.store, older_than_s, owner_prefix)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .catalogue import Chip
 from .errors import ToolInputError
 from .fleet import H100_SXM_TPP
-from .formatting import fmt_num, fmt_pct
+from .formatting import fmt_num, fmt_pct, fmt_power
 from .results import ToolResult, merge_sources
 from .specs import resolve_specs
 from .tpp import TPP_SOURCES, tpp_from_throughput
@@ -124,8 +124,8 @@ def compare_fleets(a: FleetSide, b: FleetSide, *, extra_sources: list[str] | tup
     if by_power is not None:
         parts.append(
             f"by power: ({fmt_num(a.count)} × {fmt_num(a.tdp_w or 0)} W) ÷ ({fmt_num(b.count)} × "
-            f"{fmt_num(b.tdp_w or 0)} W) = {fmt_num((a.total_power_w or 0) / 1e6, 2)} MW ÷ "
-            f"{fmt_num((b.total_power_w or 0) / 1e6, 2)} MW = {fmt_pct(by_power)}"
+            f"{fmt_num(b.tdp_w or 0)} W) = {fmt_power(a.total_power_w or 0)} ÷ "
+            f"{fmt_power(b.total_power_w or 0)} = {fmt_pct(by_power)}"
         )
     else:
         missing += [f"{side}.tdp_w" for side, s in (("a", a), ("b", b)) if s.tdp_w is None]

@@ -108,3 +108,12 @@ def test_purge_uploads_removes_abandoned_session_uploads(fixture_settings, fixtu
     assert out.returncode == 0, out.stderr
     assert "removed 1 uploads" in out.stdout and gone["doc_id"] in out.stdout
     assert fixture_assistant.sources("user", owner="session:tab") == []
+
+
+def test_a_negative_purge_age_is_refused_and_nothing_is_removed(fixture_settings, fixture_assistant, tmp_path):
+    doc = tmp_path / "open.md"
+    doc.write_text("# Open\n\nThe Plinth R8 chip is in a tab that is still open.\n", encoding="utf-8")
+    kept = fixture_assistant.add_document(doc, owner="session:open-tab")
+    out = run(["purge-uploads", "--older-than", "-5"], fixture_env(fixture_settings))
+    assert_one_line_error(out, "older-than must be zero or more hours")
+    assert [s["doc_id"] for s in fixture_assistant.sources("user", owner="session:open-tab")] == [kept["doc_id"]]
