@@ -206,7 +206,9 @@ class EvidenceGatherer:
             focus = "" if listing and len(part.focus.split()) == 1 else focus
             if (sentence.score >= self.settings.threshold and support.has_type(sentence.text, part, heading)
                     and (support.part_unit(part) or support.has_focus(focus_text, focus,
-                                                                      str(hit.metadata.get("section", ""))))
+                                                                      str(hit.metadata.get("section", "")))
+                         # "who wrote the report?" is answered by "a report by Grunewald and Fist"
+                         or (part.predicate and part.answer_type == "person" and support.names_agent(sentence.text, part.text)))
                     and support.about(f"{heading} {hit.text}", part.entities, part.text)
                     # "A or B?" is answered only by a sentence that names one of the options
                     and (not part.alternatives or any(support.has_focus(sentence.text, a) for a in part.alternatives))):
@@ -541,6 +543,11 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         first = min(at, default=0)  # where the sentence first names the side
         return sorted(values(text), key=lambda q: abs(q.start - first))
 
+    def shown(q: Quantity, sentence: str) -> str:
+        # a count the quantity reader keeps unitless is shown with the unit written after it ("128 GB")
+        unit = re.match(r"\s*(?:[KMGT]B(?:/s)?|mm²|mm2|nm)\b", sentence[q.end:]) if q.kind == "number" else None
+        return q.text.strip() + (unit.group(0) if unit else "")
+
     qa, qb = nearest_first(a), nearest_first(b)
     wanted = _DIMENSION_KINDS.get(support.part_unit(part), "")
     kinds = [wanted] if wanted else [q.kind for q in qa if q.kind != "number"] + ["number"]
@@ -557,10 +564,11 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         def owner(side: dict[str, Any]) -> str:  # "BR100's", never "BR100's's"
             return side["entity"].removesuffix("'s").removesuffix("’s") + "'s"
 
-        summary = (f"By our calculation, {owner(high[0])} {high[1].text.strip()} is {fmt_num(ratio, 2)} times "
-                   f"{owner(low[0])} {low[1].text.strip()}, taking each figure as its source states it.") \
+        high_text, low_text = shown(high[1], high[0]["sentence"].text), shown(low[1], low[0]["sentence"].text)
+        summary = (f"By our calculation, {owner(high[0])} {high_text} is {fmt_num(ratio, 2)} times "
+                   f"{owner(low[0])} {low_text}, taking each figure as its source states it.") \
             if ratio >= 1.005 else \
-            f"By our calculation, {a['entity']} and {b['entity']} are level at {va.text.strip()}."
+            f"By our calculation, {a['entity']} and {b['entity']} are level at {shown(va, a['sentence'].text)}."
         return ToolRun(name="ratio", arguments={"a": a["entity"], "b": b["entity"], "kind": kind},
                        result={"larger": high[0]["entity"], "larger_value": high[1].value,
                                "smaller": low[0]["entity"], "smaller_value": low[1].value, "ratio": ratio},

@@ -57,6 +57,7 @@ def lexicon() -> dict[str, Any]:
             "verdict_verbs": set(data["verdict_verbs"]),
             "supposition_verbs": set(data["supposition_verbs"]),
             "light_verbs": set(data["light_verbs"]), "number_predicates": set(data["number_predicates"]),
+            "compare_dimensions": set(data["compare_dimensions"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +

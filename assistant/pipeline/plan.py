@@ -247,6 +247,15 @@ class Planner:
         # a date, a definition, a list or an explanation is always answered from documents
         answers = lexicon()["tool_answer_types"].get(vote.label, set())
         intent = vote.label if vote.score >= MIN_CALCULATION_VOTE and reading.answer_type in answers else LOOKUP
+        if intent == "compare" and reading.answer_type == "comparison" and reading.focus and \
+                not set(reading.focus.lower().split()) & lexicon()["compare_dimensions"]:
+            intent = LOOKUP  # "which has more memory": not a dimension the compare tool computes
+        if intent == LOOKUP and reading.answer_type == "comparison" and self.catalogue is not None \
+                and _states_figures(asked) and any(o.name == "figure_ratio" for o in route(
+                    asked, self.catalogue, {"compare"}, defaults=self.defaults)):
+            # "… 1,250 TFLOPS, against 296. By what factor…?": a comparison of figures the user gives is
+            # their ratio, whatever phrasings the exemplars hold
+            intent = "compare"
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,

@@ -124,6 +124,19 @@ def names_event(sentence: str, verb: str) -> bool:
     return any(_written(form, text) for form in forms)
 
 
+_AGENT = re.compile(r"([\w-]+),?\s+by\s+(?:the\s+)?(?:[A-Z]\.\s*)?([A-Z][\w'’-]+)")
+
+
+def names_agent(sentence: str, question: str) -> bool:
+    """The sentence names who did what the question asks about in a by-phrase after one of the
+    question's own words ("who hosted …?" ← "hosted by K. Oanh Ha"; "who wrote the report?" ← "a
+    report by Grunewald and Fist"): the answer to a "who <verb>" question written without that verb.
+    "backed by the government" does not answer "who runs it"; a date ("by May 2025") is no agent."""
+    asked = set(stems(question))
+    return any(stem(m.group(1).lower()) in asked and m.group(2) not in _MONTH_NAMES
+               for m in _AGENT.finditer(sentence))
+
+
 def numbers_in(text: str) -> list[str]:
     return [m.group(0) for m in _NUMBER.finditer(text)]
 
@@ -158,9 +171,14 @@ def defines(sentence: str, term: str) -> bool:
     """The sentence spells the term out ("Total Processing Performance (TPP)", "TPP (total …)")
     or says what it means ("TPP stands for …", "TPP is defined as …")."""
     t = re.escape(term.strip())
-    return bool(re.search(rf"[A-Za-z][\w-]*(?:\s+[\w-]+){{0,6}}\s*\(\s*{t}\s*\)|\b{t}\s*\((?!\d)[^)]{{4,}}\)|"
-                          rf"\b{t}\b[^.]{{0,40}}\b(?:stands? for|means?|is defined as|refers? to|is short for)\b",
-                          sentence, re.I))
+    if re.search(rf"[A-Za-z][\w-]*(?:\s+[\w-]+){{0,6}}\s*\(\s*{t}\s*\)|\b{t}\s*\((?!\d)[^)]{{4,}}\)|"
+                 rf"\b{t}\b[^.]{{0,40}}\b(?:stands? for|means?|is defined as|refers? to|is short for)\b",
+                 sentence, re.I):
+        return True
+    # a name is described rather than spelled out: a sentence whose subject it is, with an apposition
+    # or a copula ("Big Fund III, the third phase of …, was established", "Stargate is a venture …")
+    return bool(re.search(rf"(?:^|[.!?]\s+)(?:The\s+)?{t}\b(?:\s+[A-Z][\w.]*){{0,2}}(?:\s*\([^)]*\))?\s*"
+                          rf"(?:,\s*(?:the|a|an)\b|(?:is|was|are|were)\s+(?:the|a|an)\b)", sentence))
 
 
 def negated(statement: str) -> bool:

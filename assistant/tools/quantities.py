@@ -95,7 +95,7 @@ _NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.\-])|\d+(?:\.\d+)?|\.\d+)"
     r"(?:[eE](?P<exp>[+-]?\d{1,3}))?"
 )
-_MULT = re.compile(r"\s?(?P<mult>thousand|millions?|mil|mn|billions?|bn|trillions?|tn|[kKmMbBtT])(?![A-Za-z0-9])")
+_MULT = re.compile(r"(?:\s?|-(?=[a-z]{3}))(?P<mult>thousand|millions?|mil|mn|billions?|bn|trillions?|tn|[kKmMbBtT])(?![A-Za-z0-9])")
 _PCT = re.compile(r"\s?(?:%|percent\b|per\s?cent\b)")
 
 # Unit patterns anchored right after the number (and multiplier). Order matters: Wh before W.

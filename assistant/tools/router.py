@@ -119,6 +119,11 @@ _COUNT_FILLER = {
     "those",
     "these",
     "all",
+    # "a 24,576-GPU H100 cluster": the generic device word of a compound count
+    "gpu",
+    "gpus",
+    "accelerator",
+    "chip",
 }
 _HOST_DRAW = re.compile(r"^\W*(?:[\w-]+\W+){0,5}?(?:hosts?|servers?|overhead|cpus?)\b", re.I)
 _STORAGE_SHARE = re.compile(r"^\W*(?:[\w-]+\W+){0,4}?(?:storage|network\w*)\b", re.I)
@@ -609,11 +614,25 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
     if not sides and not parsed.chips:
         # "one chip does 990 TFLOPS and another 296 TFLOPS: by what factor…": two figures of one kind
         measured = [q for q in parsed.quantities if q.kind != "number" and q.value > 0]
+        bare = [q for q in parsed.quantities if q.kind == "number" and q.value > 0 and not 1900 <= q.value <= 2100]
+        pair: tuple[float, float, str, str] | None = None
         if len(measured) == 2 and measured[0].kind == measured[1].kind:
-            first, second = measured
-            args_r = {"a": first.text.strip(), "b": second.text.strip(), "kind": first.kind}
-            return [_run("figure_ratio", args_r, lambda: figure_ratio(first.value, second.value, first.text.strip(),
-                                                                      second.text.strip()), summaries.ratio_summary)]
+            pair = (measured[0].value, measured[1].value, measured[0].text.strip(), measured[1].text.strip())
+        elif len(measured) == 1 and len(bare) == 1:
+            # "1,250 dense FP8 TFLOPS, against 296": the bare figure is in the unit the other was given in
+            written = re.match(r"[\d,.]+", measured[0].text.strip())
+            scale = measured[0].value / float(written.group(0).replace(",", "")) if written else 0.0
+            if scale > 0:
+                unit = measured[0].text.strip()[written.end():].strip() if written else ""
+                pair = (measured[0].value, bare[0].value * scale, measured[0].text.strip(),
+                        f"{bare[0].text.strip()} {unit}".strip())
+                if bare[0].start < measured[0].start:
+                    pair = (pair[1], pair[0], pair[3], pair[2])
+        if pair is not None:
+            a_value, b_value, a_text, b_text = pair
+            args_r = {"a": a_text, "b": b_text, "kind": measured[0].kind}
+            return [_run("figure_ratio", args_r, lambda: figure_ratio(a_value, b_value, a_text, b_text),
+                         summaries.ratio_summary)]
     if len(sides) < 2:
         if len(sides) == 1 and no_count:
             return [_needs_count("compare_fleets", no_count[0])]

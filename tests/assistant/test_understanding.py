@@ -107,6 +107,13 @@ def test_a_part_the_corpus_cannot_answer_is_named_next_to_the_part_it_can(corpus
     assert "700 W" in answer.text and "The corpus does not give the CEO of Ascend 910C." in answer.text
 
 
+def test_who_did_it_is_answered_by_a_by_phrase_and_what_is_a_name_by_its_description(corpus_assistant):
+    answer = ask(corpus_assistant, "Who wrote the June 2025 CNAS report on chip smuggling?")
+    assert not answer.abstained and "Grunewald" in answer.text
+    answer = ask(corpus_assistant, "What is Big Fund III?")
+    assert not answer.abstained and "third phase" in answer.text
+
+
 def test_every_part_of_a_compound_question_is_answered(corpus_assistant):
     answer = ask(corpus_assistant, "What does TPP stand for and what threshold makes a chip 3A090.a?")
     assert "Total Processing Performance" in answer.text and "4,800" in answer.text

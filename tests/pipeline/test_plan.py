@@ -54,6 +54,17 @@ def test_figures_the_user_states_are_the_inputs_of_the_calculation_asked(planner
     assert {k: part.computations[0].inputs[k] for k in inputs} == inputs
 
 
+def test_a_comparison_of_figures_the_user_gives_is_their_ratio(planner):
+    part = only_part(planner.plan("Site A is planned at 1.2 GW and site B at 300 MW. How many times bigger is A?"))
+    assert part.intent == "compare" and part.computations[0].tool == "figure_ratio"
+
+
+def test_a_comparison_the_compare_tool_cannot_compute_is_looked_up(planner):
+    # the compare tool knows count, compute and power; memory is compared from each side's documents
+    part = only_part(planner.plan("Which has more memory, the Ascend 910C or the H20?"))
+    assert part.intent == "lookup" and not part.computations and part.focus == "memory"
+
+
 def test_a_statement_without_figures_is_no_scenario(planner):
     plan = planner.plan("US officials and CNAS gave very different numbers. How many H20s were smuggled?")
     assert plan.parts[0].scenario == ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.pipeline.support import about, defines, has_focus, has_type, mentions, names_event
+from assistant.pipeline.support import about, defines, has_focus, has_type, mentions, names_agent, names_event
 from assistant.pipeline.types import Entity, Part
 
 
@@ -60,6 +60,20 @@ def test_a_place_question_needs_a_place_other_than_the_thing_asked_about():
     assert not has_type("More GPUs were added in Colossus.", part)  # the thing itself is not its place
     abilene = Part(text="Where is the Abilene campus", answer_type="place", entities=[Entity("Abilene", "fleet", "x")])
     assert has_type("The flagship data center in Abilene, Texas, is planned for 1.2 GW.", abilene)
+
+
+def test_a_by_phrase_after_the_questions_own_word_names_who_did_it():
+    assert names_agent("A CNAS report by Grunewald and Fist estimated 140,000 chips.", "Who wrote the CNAS report")
+    assert names_agent("The episode was hosted by K. Oanh Ha.", "Who hosted the podcast episode")
+    assert not names_agent("The compound is backed by the Xinjiang regional government.", "Who runs the compound")
+    assert not names_agent("The report was published by May 2025.", "Who published the report")
+
+
+def test_a_name_is_defined_by_a_sentence_that_describes_it():
+    assert defines("Big Fund III, the third phase of the China Integrated Circuit Industry Investment Fund, was "
+                   "established on May 24, 2024.", "Big Fund III")
+    assert defines("Nyocor Co. (金开新能), a Tianjin-based solar and wind power company, controls a project.", "Nyocor")
+    assert not defines("Analysts compared Big Fund III with Stargate.", "Big Fund III")
 
 
 def test_definitions_spell_the_term_out():

@@ -39,6 +39,7 @@ from assistant.tools.quantities import Quantity, format_quantity, parse_quantiti
         ("US$5.6M", "usd", 5.6e6, None),
         ("$0.078 per kWh", "usd_per_kwh", 0.078, None),
         ("7.8 US cents per kWh", "usd_per_kwh", 0.078, None),
+        ("a 70-billion-parameter model", "parameters", 70e9, None),  # a hyphenated scale word
         ("9¢/kWh", "usd_per_kwh", 0.09, None),
         ("memory bandwidth of 4.8 TB/s", "bandwidth", 4800, "memory"),
         ("600 GB/s of NVLink", "bandwidth", 600, "interconnect"),

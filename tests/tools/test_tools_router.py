@@ -370,3 +370,15 @@ def test_two_stated_figures_of_one_kind_give_their_ratio(catalogue):
     outcome = computed("Site A is 1.2 GW and site B 300 MW. How many times bigger is A?", catalogue,
                        "figure_ratio", family="compare")
     assert outcome.result["result"]["ratio"] == pytest.approx(4)
+
+
+def test_a_compound_count_names_the_fleet_a_rental_is_costed_on(catalogue):
+    outcome = computed("Say Meta ran one of its 24,576-GPU H100 training clusters flat out for 30 days at US$2 "
+                       "per GPU-hour. What would that cost?", catalogue, "training_cost")
+    assert outcome.arguments["gpu_hours"] == 24_576 * 30 * 24  # the stated cluster, not Meta's named fleet
+
+
+def test_a_bare_second_figure_takes_the_unit_of_the_first(catalogue):
+    outcome = computed("A start-up says its new accelerator does 1,250 dense FP8 TFLOPS, against 296 for the part "
+                       "it replaces. By what factor is the new one faster?", catalogue, "figure_ratio", family="compare")
+    assert outcome.result["result"]["ratio"] == pytest.approx(1250 / 296)
