@@ -31,6 +31,10 @@ _LEADING_CONJ = {"and", "but", "so", "also", "then", "plus", "ok", "okay", "now"
 _SPLIT = re.compile(
     r"(?:\?\s+|[;:]\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:what|when|where|who|whom|whose|"
     r"which|why|how|is|are|was|were|did|does|do|can|could|has|have|will|would)\b)", re.I)
+# a capitalised question word after a full stop starts a new sentence even where the corpus splitter
+# keeps going ("… rated at 1,000 W. How much power …": "W." reads as an initial there)
+_NEW_QUESTION = re.compile(r"(?<=[.!?])\s+(?=(?:How|What|Which|Who|When|Where|Why|Is|Are|Does|Do|Did|Can|Could|"
+                           r"Would|Will|Has|Have)\b)")
 _FR_QUESTION = re.compile(r"\?|^\s*(?:qu|quel|quelle|quels|quelles|combien|comment|pourquoi|quand|o[uù]|qui|"
                           r"est-ce|y a-t-il|calcul\w*|estim\w*)\b", re.I)
 _FR_TYPES = [(re.compile(r"\bcombien\b|\bquel(?:le)?s? (?:est|sont) (?:le|la|les) (?:nombre|montant|part|"
@@ -132,7 +136,8 @@ def orders(piece: str, language: str = "en") -> bool:
 def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
     """(questions, statements) of the user's text. Questions are answered; statements ("US officials
     and CNAS gave different numbers.") are context for them; orders are left out entirely."""
-    raw = [p.strip(" ,;") for sentence in split_sentences(question.strip()) for p in _SPLIT.split(sentence)]
+    raw = [p.strip(" ,;") for sentence in split_sentences(question.strip())
+           for clause in _NEW_QUESTION.split(sentence) for p in _SPLIT.split(clause)]
     raw = [p for p in raw if p.strip(" ?")]
     # a clause the user states as the ground of the question ("Since X, why …?") stays with its question
     merged: list[str] = []

@@ -126,10 +126,11 @@ _COUNT_FILLER = {
     "chip",
 }
 _HOST_DRAW = re.compile(r"^\W*(?:[\w-]+\W+){0,5}?(?:hosts?|servers?|overhead|cpus?)\b", re.I)
+_HOST_BEFORE = re.compile(r"\b(?:hosts?|servers?|overhead|cpus?)\b(?:\W+[\w-]+){0,5}?\W*$", re.I)
 _STORAGE_SHARE = re.compile(r"^\W*(?:[\w-]+\W+){0,4}?(?:storage|network\w*)\b", re.I)
 _GENERIC_DEVICE = re.compile(
     r"^\s*(?:(?:nvidia|huawei|ai|advanced|banned|smuggled|additional|more|of|the|data[- ]?center)"
-    r"\s+)*(?:gpus?|chips?|accelerators?|processors?|cards?|npus?|units?|devices?)\b",
+    r"\s+)*(?:gpus?|chips?|accelerators?|processors?|cards?|npus?|units?|devices?|them|those)\b",
     re.I,
 )
 _SINGLE_BEFORE = re.compile(
@@ -446,7 +447,20 @@ def _power_outcomes(
     price = _one(parsed, "usd_per_kwh")
     powers = [q for q in parsed.quantities if q.kind == "power"]
     # "another 575 W per accelerator for the host servers": a draw the question gives for the hosts
-    overheads = [q for q in powers if _HOST_DRAW.match(parsed.text[q.end:])]
+    def host_distance(q: Quantity) -> int | None:
+        """Characters between a draw and the host word it is given for, before or after it."""
+        after = _HOST_DRAW.match(parsed.text[q.end:])
+        before = _HOST_BEFORE.search(parsed.text[max(0, q.start - 60): q.start])
+        found = [d for d in ((after.end() if after else None),
+                             (len(parsed.text[max(0, q.start - 60): q.start]) - before.start() if before else None))
+                 if d is not None]
+        return min(found) if found else None
+
+    overheads = [q for q in powers if host_distance(q) is not None]
+    if len(overheads) >= 2 and len(overheads) == len([q for q in powers if 0 < q.value <= MAX_TDP_W]):
+        # "every accelerator takes 700 W and its share of the servers … adds another 575 W": both sit
+        # near a host word; the device's own draw is stated first, what the hosts add after it
+        overheads = [max(overheads, key=lambda q: q.start)]
     powers = [q for q in powers if q not in overheads]
     shares = [q for q in parsed.quantities if q.kind == "fraction" and q.role is None
               and _STORAGE_SHARE.match(parsed.text[q.end:])]
@@ -474,6 +488,14 @@ def _power_outcomes(
         args = {"power_w": capacities[0].value, "usd_per_kwh": common["usd_per_kwh"], "utilisation": common["utilisation"]}
         return [_run("energy_cost", args, lambda: energy_cost(**{k: v for k, v in args.items() if v is not None}),
                      summaries.energy_summary)]
+    if not targets and capacities and not parsed.chips and tdps:
+        # "how many 700 W accelerators fit in 20 MW": a generic accelerator of the stated draw
+        args = {"label": "accelerators", "capacity_w": capacities[0].value, "pue": common["pue"],
+                "tdp_w": common["tdp_w"], "overhead_w": common["overhead_w"],
+                "storage_network_fraction": common["storage_network_fraction"]}
+        return [_run("accelerators_for_capacity", args,
+                     lambda: accelerators_for_capacity(**{k: v for k, v in args.items() if v is not None}),
+                     summaries.capacity_summary)]
     if not targets and capacities:
         chips = _unique_chips(parsed)
         if len(chips) == 1:

@@ -382,3 +382,22 @@ def test_a_bare_second_figure_takes_the_unit_of_the_first(catalogue):
     outcome = computed("A start-up says its new accelerator does 1,250 dense FP8 TFLOPS, against 296 for the part "
                        "it replaces. By what factor is the new one faster?", catalogue, "figure_ratio", family="compare")
     assert outcome.result["result"]["ratio"] == pytest.approx(1250 / 296)
+
+
+def test_a_budget_and_a_stated_draw_give_how_many_generic_accelerators_fit(catalogue):
+    outcome = computed("How many 700 W accelerators fit in a 20 MW IT budget?", catalogue,
+                       "accelerators_for_capacity", family="power")
+    assert outcome.result["result"]["accelerators"] == pytest.approx(20e6 / ((700 + 575) * 1.1))
+
+
+def test_the_draw_stated_after_the_devices_own_is_what_the_hosts_add(catalogue):
+    outcome = computed("A site has 20 MW available for IT. If every accelerator takes 700 W and its share of the "
+                       "servers and network adds another 575 W, how many accelerators can it hold?", catalogue,
+                       "accelerators_for_capacity", family="power")
+    assert (outcome.arguments["tdp_w"], outcome.arguments["overhead_w"]) == (700, 575)
+
+
+def test_of_them_counts_the_device_a_supposition_described(catalogue):
+    outcome = computed("Suppose an accelerator is rated at 1,000 W. How much power would 10,000 of them draw?",
+                       catalogue, "power")
+    assert outcome.arguments["count"] == 10_000 and outcome.result["result"]["accelerators_mw"] == pytest.approx(10)
