@@ -225,6 +225,16 @@ class EvidenceGatherer:
                                                                     "explanation"):
             # no sentence speaks of every side: find what the sources say of each
             self._per_side(plan, part, pe, evidence, sides)
+        elif len(sides) >= 2 and covered and part.answer_type == "comparison" and not pe.tools:
+            # one sentence gives both sides' figures ("SoftBank … US$18 billion, while Oracle … US$7
+            # billion"): their ratio, each side's figure the one written nearest its name
+            for both in (s for s in compatible[:3] if all(support.mentions(s.text, side) for side in sides)):
+                run = _ratio(part, {"entity": sides[0].text, "sentence": both, "side": sides[0]},
+                             {"entity": sides[1].text, "sentence": both, "side": sides[1]})
+                if run is not None and run.result["larger_value"] != run.result["smaller_value"]:
+                    run.passages = [both.passage]
+                    pe.tools.append(run)
+                    break
         if part.premise and (part.answer_type == "explanation" or part.premise_stated):
             self._premise(plan, part, pe, evidence, ranked, vector)
         if part.answer_type == "definition" and part.entities:
@@ -349,13 +359,21 @@ class EvidenceGatherer:
                 continue  # a name that frames the corpus (Nvidia, US) is not one of the things compared
             at = text.find(e.text)
             possessor = e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):]))
-            if possessor and e.kind != "chip":
-                continue  # "Meta's Prometheus": the owner is not compared; "the H100's TPP": the chip is
+            owned = re.match(r"(?:['’]s)?\s+([A-Z])", text[at + len(e.text):]) if at >= 0 else None
+            if possessor and e.kind != "chip" and owned:
+                continue  # "Meta's Prometheus": the owner of a named thing is not compared; "the H100's TPP",
+                # "SoftBank's stake": the owner of an attribute is
             sides.append(e)
         # "a GB200 or an H100 SXM": the coordinated options are the sides ("per GPU" only qualifies them)
         options = [e for e in sides if any(e.text.lower() in alt.lower() or alt.lower() in e.text.lower()
                                            for alt in part.alternatives)]
-        return options if len(options) >= 2 else sides[:3]
+        if len(options) >= 2:
+            return options
+        # "SoftBank's stake in Stargate compared with Oracle's": a name after a preposition that hangs on
+        # a noun qualifies what is compared; it is not a side
+        qualifiers = support.noun_qualifiers(part.text)
+        kept = [e for e in sides if e.text.split()[0] not in qualifiers]
+        return kept[:3] if len(kept) >= 2 else sides[:3]
 
     def _per_side(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence, sides: list[Any]) -> None:
         """The best sentence about each compared side, found with the part's question aimed at it."""
@@ -538,10 +556,15 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         text = side["sentence"].text
         entity = side.get("side")
         names = [n for n in ({entity.text, entity.canonical} if entity is not None else {side["entity"]}) if n]
-        at = [m.start() for n in names
-              for m in [re.search(re.escape(n.removesuffix("'s").removesuffix("’s")), text, re.I)] if m]
-        first = min(at, default=0)  # where the sentence first names the side
-        return sorted(values(text), key=lambda q: abs(q.start - first))
+        found = [m for n in names for m in [re.search(re.escape(n.removesuffix("'s").removesuffix("’s")), text, re.I)]
+                 if m]
+        if not found:
+            return values(text)
+        name = min(found, key=lambda m: m.start())  # where the sentence first names the side
+
+        def gap(q: Quantity) -> int:  # characters between the name and the figure, either side
+            return q.start - name.end() if q.start >= name.end() else name.start() - q.end
+        return sorted(values(text), key=gap)
 
     def shown(q: Quantity, sentence: str) -> str:
         # a count the quantity reader keeps unitless is shown with the unit written after it ("128 GB")

@@ -188,6 +188,13 @@ def negated(statement: str) -> bool:
     return root is not None and any(c.dep_ == "neg" for c in root.children)
 
 
+def noun_qualifiers(text: str) -> set[str]:
+    """Proper nouns that are the object of a preposition attached to a noun ("stake in Stargate" →
+    Stargate), as written: they qualify a thing rather than name one."""
+    return {t.text for t in nlp()(text) if t.pos_ == "PROPN" and t.dep_ == "pobj" and t.head.dep_ == "prep"
+            and t.head.head.pos_ == "NOUN"}
+
+
 def years_in(text: str) -> set[str]:
     """The four-digit years a text names."""
     return set(_YEARS.findall(text))

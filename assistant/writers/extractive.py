@@ -109,9 +109,7 @@ class ExtractiveWriter:
                 if sentence.text not in kept:
                     out.append(DraftSentence(sentence.text, [sentence.passage], index, "answer"))
                     kept.append(sentence.text)
-            for run in pe.tools:
-                if run.name == "ratio" and run.summary:  # the two figures compared, computed
-                    out.append(DraftSentence(run.summary, list(run.passages), index, "tool", run.name))
+            out.extend(self._ratios(index, pe))
             if pe.facts.get("compatible", 0):
                 out.extend(self._quotes(index, pe, 1, kept, with_tools=False))
             return out
@@ -127,6 +125,7 @@ class ExtractiveWriter:
         if pe.answerable and pe.facts.get("compatible", 0):
             room = max(1, budget - len(corrections))  # a corrected premise needs fewer supporting quotes
             out.extend(self._quotes(index, pe, room, kept, with_tools=any(r.asked and r.summary for r in pe.tools)))
+            out.extend(self._ratios(index, pe))
             return out
         if out:
             return out
@@ -138,6 +137,12 @@ class ExtractiveWriter:
             if run.asked and run.error and not run.summary:
                 out.append(DraftSentence(msgs["tool_error"].format(error=run.error), [], index, "note", run.name))
         return out
+
+    @staticmethod
+    def _ratios(index: int, pe: PartEvidence) -> list[DraftSentence]:
+        """The ratio of the two figures a comparison quoted, computed by the evidence stage."""
+        return [DraftSentence(run.summary, list(run.passages), index, "tool", run.name)
+                for run in pe.tools if run.name == "ratio" and run.summary]
 
     def _quotes(self, index: int, pe: PartEvidence, budget: int, kept: list[str],
                 with_tools: bool) -> list[DraftSentence]:

@@ -50,6 +50,16 @@ def test_two_sides_figures_are_compared_by_a_computed_ratio(corpus_assistant):
     assert ratio.result["ratio"] == pytest.approx(1200 / 700)
 
 
+def test_two_figures_one_sentence_gives_are_compared_by_their_ratio(corpus_assistant):
+    # "SoftBank's stake": the owner of an attribute is a side; each side's figure is the one written
+    # nearest its name ("Operation Gatekeeper's US$160 million", not Singapore's US$390 million before it)
+    answer = ask(corpus_assistant, "How does SoftBank's stake in Stargate compare with Oracle's?")
+    assert "SoftBank's US$18 billion is 2.57 times Oracle's US$7 billion" in answer.text
+    answer = ask(corpus_assistant, "In dollar terms, how many times larger is the Supermicro co-founder diversion "
+                                   "case than the Operation Gatekeeper plea?")
+    assert "15.62 times Operation Gatekeeper's US$160 million" in answer.text
+
+
 def test_no_ratio_is_computed_for_a_list_or_against_a_framing_name(corpus_assistant):
     answer = ask(corpus_assistant, "Microsoft Fairwater versus Stargate Abilene: which Nvidia chips go into each?")
     assert not any(c.name == "ratio" for c in answer.tool_calls) and "times Nvidia" not in answer.text
