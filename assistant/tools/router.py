@@ -512,12 +512,14 @@ def _power_outcomes(
         generic = [q for q in parsed.quantities if q.kind == "number" and _GENERIC_DEVICE.match(parsed.text[q.end :])]
         if len(generic) == 1:
             args = {"label": "accelerators", "count": generic[0].value, **common}
+            # each accelerator's draw given and nothing for hosts: the stated inputs' figure leads
+            stated = common["overhead_w"] is None and common["storage_network_fraction"] is None
             return [
                 _run(
                     "power",
                     args,
                     lambda: power_estimate(**{k: v for k, v in args.items() if v is not None}),
-                    summaries.power_summary,
+                    partial(summaries.power_summary, stated_draw=stated),
                 )
             ]
     for fleet in targets[:4]:

@@ -401,3 +401,10 @@ def test_of_them_counts_the_device_a_supposition_described(catalogue):
     outcome = computed("Suppose an accelerator is rated at 1,000 W. How much power would 10,000 of them draw?",
                        catalogue, "power")
     assert outcome.arguments["count"] == 10_000 and outcome.result["result"]["accelerators_mw"] == pytest.approx(10)
+
+
+def test_a_stated_draw_with_no_host_figure_leads_with_what_the_user_gave(catalogue):
+    outcome = computed("A hall of 2,000 accelerators at 700 W each with a PUE of 1.3: what is the facility load?",
+                       catalogue, "power")
+    assert outcome.summary.startswith("2,000 accelerators at the 700 W each that was given would draw about 1.82 MW")
+    assert "With the usual host overhead" in outcome.summary  # the default estimate follows, named as such
