@@ -331,7 +331,8 @@ class EvidenceGatherer:
             match = next(m for m in support.DATE.finditer(sentence.text)
                          if not years or m.group(0)[-4:] in years)
             events.append({"event": side, "sentence": sentence.text, "passage": sentence.passage,
-                           "date": match.group(0), "key": _date_key(match.group(0))})
+                           "date": match.group(0), "key": _date_key(match.group(0)),
+                           "clause": support.is_clause(side)})
         a, b = events
         if a["key"] < b["key"]:
             relation = "before"

@@ -188,6 +188,11 @@ def negated(statement: str) -> bool:
     return root is not None and any(c.dep_ == "neg" for c in root.children)
 
 
+def is_clause(text: str) -> bool:
+    """The text has a verb of its own ("DeepSeek put out R1"), not only nouns ("the H20 licence")."""
+    return any(t.pos_ == "VERB" and t.text[:1].islower() for t in nlp()(text))
+
+
 def noun_qualifiers(text: str) -> set[str]:
     """Proper nouns that are the object of a preposition attached to a noun ("stake in Stargate" →
     Stargate), as written: they qualify a thing rather than name one."""

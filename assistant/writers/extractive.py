@@ -98,9 +98,13 @@ class ExtractiveWriter:
             if b["sentence"] != a["sentence"]:
                 out.append(DraftSentence(b["sentence"], [b["passage"]], index, "answer"))
             relation = order["relation"] if language == "en" else _RELATION_FR.get(order["relation"], order["relation"])
-            out.append(DraftSentence(msgs["order"].format(a=_clause(a["event"]), relation=relation,
-                                                          b=_clause(b["event"])),
-                                     [a["passage"], b["passage"]], index, "answer"))
+            if a.get("clause") or b.get("clause"):
+                # "So DeepSeek put out R1 came before …" is no sentence: each event is quoted beside its date
+                text = msgs["order_dated"].format(a=_clause(a["event"]), b=_clause(b["event"]), relation=relation,
+                                                  date_a=a["date"], date_b=b["date"])
+            else:
+                text = msgs["order"].format(a=_clause(a["event"]), relation=relation, b=_clause(b["event"]))
+            out.append(DraftSentence(text, [a["passage"], b["passage"]], index, "answer"))
             return out
         if pe.facts.get("sides") and not any(s.kind == "tool" for s in out):
             # a comparison: what the sources say of each side, then the best general sentence

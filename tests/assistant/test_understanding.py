@@ -27,7 +27,9 @@ def test_a_documented_design_capacity_is_not_recomputed(corpus_assistant):
 def test_before_or_after_states_both_dates_and_the_order(corpus_assistant):
     answer = ask(corpus_assistant, "Did the H20 licence requirement come before or after DeepSeek released R1?")
     assert "January" in answer.text and "2025" in answer.text and "April" in answer.text
-    assert re.search(r"came after DeepSeek", answer.text)
+    # each event quoted beside its date when it is a clause ("DeepSeek released R1")
+    assert re.search(r"So the event of April (?:\d+, )?2025 \(the H20 licence requirement\) came after that of "
+                     r"January 20, 2025 \(DeepSeek released R1\)\.", answer.text)
     assert not answer.tool_calls
 
 
@@ -36,10 +38,11 @@ def test_each_event_is_dated_by_a_sentence_naming_it_in_the_year_the_question_fr
     answer = ask(corpus_assistant, "In April 2025, which happened first: China's export licensing of rare earths "
                                    "or the US telling Nvidia the H20 needed a licence?")
     assert "April 4, 2025" in answer.text and "April 9, 2025" in answer.text
-    assert re.search(r"rare earths came before", answer.text)
+    assert re.search(r"So the event of April 4, 2025 \(China's export licensing of rare earths\) came before that "
+                     r"of April 9, 2025", answer.text)
     # R1's release, not a later paper that "put" its cost at a figure
     answer = ask(corpus_assistant, "Did DeepSeek put out R1 before or after xAI released Grok 3?")
-    assert "January 20, 2025" in answer.text and re.search(r"came before", answer.text)
+    assert "January 20, 2025" in answer.text and re.search(r"came before that of February 17, 2025", answer.text)
 
 
 def test_two_sides_figures_are_compared_by_a_computed_ratio(corpus_assistant):
