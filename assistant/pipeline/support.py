@@ -15,7 +15,7 @@ from typing import Any
 
 import snowballstemmer
 
-from assistant.pipeline.parse import lexicon, nlp
+from assistant.pipeline.parse import lexicon, parsed
 from assistant.pipeline.types import Entity, Part
 from assistant.prompts import load
 from index.text import keyword_tokens
@@ -28,10 +28,12 @@ def _stemmer() -> Any:
         _LOCAL.stemmer = snowballstemmer.stemmer("english")
     return _LOCAL.stemmer
 
-MONTHS = _MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 DATE = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d\d|\d{{1,2}}\s+(?:{_MONTHS})\s+(?:19|20)\d\d|"
                   rf"(?:19|20)\d\d-\d\d(?:-\d\d)?|(?:early|mid|late|end of)[- ](?:19|20)\d\d|(?:19|20)\d\d)\b", re.I)
+# "July 24": a day of the month, not a figure
+DAY_OF_MONTH = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:%|per ?cent|million|billion|trillion|thousand))?", re.I)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
@@ -183,20 +185,20 @@ def defines(sentence: str, term: str) -> bool:
 
 def negated(statement: str) -> bool:
     """The main clause of a statement is negative ("the B200 cannot"; not "X can, while Y cannot")."""
-    doc = nlp()(statement)
+    doc = parsed(statement)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     return root is not None and any(c.dep_ == "neg" for c in root.children)
 
 
 def is_clause(text: str) -> bool:
     """The text has a verb of its own ("DeepSeek put out R1"), not only nouns ("the H20 licence")."""
-    return any(t.pos_ == "VERB" and t.text[:1].islower() for t in nlp()(text))
+    return any(t.pos_ == "VERB" and t.text[:1].islower() for t in parsed(text))
 
 
 def noun_qualifiers(text: str) -> set[str]:
     """Proper nouns that are the object of a preposition attached to a noun ("stake in Stargate" →
     Stargate), as written: they qualify a thing rather than name one."""
-    return {t.text for t in nlp()(text) if t.pos_ == "PROPN" and t.dep_ == "pobj" and t.head.dep_ == "prep"
+    return {t.text for t in parsed(text) if t.pos_ == "PROPN" and t.dep_ == "pobj" and t.head.dep_ == "prep"
             and t.head.head.pos_ == "NOUN"}
 
 

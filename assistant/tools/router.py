@@ -447,16 +447,8 @@ def _power_outcomes(
     price = _one(parsed, "usd_per_kwh")
     powers = [q for q in parsed.quantities if q.kind == "power"]
     # "another 575 W per accelerator for the host servers": a draw the question gives for the hosts
-    def host_distance(q: Quantity) -> int | None:
-        """Characters between a draw and the host word it is given for, before or after it."""
-        after = _HOST_DRAW.match(parsed.text[q.end:])
-        before = _HOST_BEFORE.search(parsed.text[max(0, q.start - 60): q.start])
-        found = [d for d in ((after.end() if after else None),
-                             (len(parsed.text[max(0, q.start - 60): q.start]) - before.start() if before else None))
-                 if d is not None]
-        return min(found) if found else None
-
-    overheads = [q for q in powers if host_distance(q) is not None]
+    overheads = [q for q in powers if _HOST_DRAW.match(parsed.text[q.end:])
+                 or _HOST_BEFORE.search(parsed.text[max(0, q.start - 60): q.start])]
     if len(overheads) >= 2 and len(overheads) == len([q for q in powers if 0 < q.value <= MAX_TDP_W]):
         # "every accelerator takes 700 W and its share of the servers … adds another 575 W": both sit
         # near a host word; the device's own draw is stated first, what the hosts add after it

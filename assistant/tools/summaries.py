@@ -81,29 +81,25 @@ def power_summary(result: ToolResult, fleet: FleetRef | None = None, stated_draw
     the stated inputs leads and the estimate with the default host overhead follows it."""
     r, i = result.result, result.inputs
     who = fleet.label if fleet and fleet.named else f"{fmt_num(r['count'])} {r['chip']}"
+    per_host = f"{fmt_num(i['overhead_w'])} W per accelerator"
+    shares = f"{fmt_pct(i['storage_network_fraction'], 0)} for storage and network"
     if stated_draw:
         if r["facility_mw"] is not None:
             head = (
                 f"{who} at the {fmt_num(i['tdp_w'])} W each that was given would draw about "
                 f"{fmt_power(r['accelerators_facility_mw'] * 1e6)} at the facility at a PUE of {fmt_num(i['pue'], 2)} "
                 f"({fmt_num(r['count'])} × {fmt_num(i['tdp_w'])} W × {fmt_num(i['pue'], 2)}). With the usual host "
-                f"overhead of {fmt_num(i['overhead_w'])} W per accelerator plus "
-                f"{fmt_pct(i['storage_network_fraction'], 0)} for storage and network, it would be about "
-                f"{fmt_power(r['facility_mw'] * 1e6)}."
+                f"overhead of {per_host} plus {shares}, it would be about {fmt_power(r['facility_mw'] * 1e6)}."
             )
         else:
             head = (
                 f"{who} at the {fmt_num(i['tdp_w'])} W each that was given draw {fmt_power(r['accelerators_mw'] * 1e6)} "
-                f"({fmt_num(r['count'])} × {fmt_num(i['tdp_w'])} W); with the usual host overhead of "
-                f"{fmt_num(i['overhead_w'])} W per accelerator plus {fmt_pct(i['storage_network_fraction'], 0)} for "
-                f"storage and network, {fmt_power(r['it_load_mw'] * 1e6)} of IT load. No PUE was given, so the "
-                "facility load is not computed."
+                f"({fmt_num(r['count'])} × {fmt_num(i['tdp_w'])} W); with the usual host overhead of {per_host} plus "
+                f"{shares}, {fmt_power(r['it_load_mw'] * 1e6)} of IT load. No PUE was given, so the facility load is "
+                "not computed."
             )
         return head
-    it = (
-        f"{fmt_power(r['it_load_mw'] * 1e6)} of IT load with {fmt_num(i['overhead_w'])} W per accelerator for "
-        f"hosts plus {fmt_pct(i['storage_network_fraction'], 0)} for storage and network"
-    )
+    it = f"{fmt_power(r['it_load_mw'] * 1e6)} of IT load with {per_host} for hosts plus {shares}"
     accel = (
         f"{fmt_power(r['accelerators_mw'] * 1e6)} for the accelerators alone ({fmt_num(r['count'])} × "
         f"{fmt_num(i['tdp_w'])} W)"
