@@ -62,6 +62,7 @@ def lexicon() -> dict[str, Any]:
             "supposition_verbs": set(data["supposition_verbs"]),
             "light_verbs": set(data["light_verbs"]), "number_predicates": set(data["number_predicates"]),
             "compare_dimensions": set(data["compare_dimensions"]),
+            "tool_units": {family: set(dims) for family, dims in data["tool_units"].items()},
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +

@@ -258,6 +258,8 @@ class Planner:
                 # "… 1,250 TFLOPS, against 296. By what factor…?": a comparison of figures the user gives
                 # is their ratio, whatever phrasings the exemplars hold
                 intent = "compare"
+        if intent == LOOKUP and scenario and reading.answer_type == "number" and self.catalogue is not None:
+            intent = self._computable(asked, reading, routed)
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
@@ -270,12 +272,29 @@ class Planner:
                 part.premise_intent = premise_vote.label
         if intent != LOOKUP and self.catalogue is not None:
             tool_text = f"{text} {context}".strip() if not entities and context else asked
-            outcomes = routed.get(tool_text) if intent == "compare" else None
+            outcomes = routed.get(tool_text)
             for outcome in outcomes if outcomes is not None else route(tool_text, self.catalogue, {intent},
                                                                        defaults=self.defaults):
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
                                                      missing=outcome.error or ""))
         return part
+
+    def _computable(self, asked: str, reading: Reading, routed: dict[str, list[Any]]) -> str:
+        """The calculation family that computes the asked unit's dimension ("days", "GWh") from the
+        figures the user stated, or LOOKUP: a number asked of stated figures is a calculation when some
+        tool can compute it from them alone, however the question is worded."""
+        words = reading.focus.lower().split()
+        dimension = reading.unit or (lexicon()["units"].get(words[-1], "") if words else "")
+        if not dimension or self.catalogue is None:
+            return LOOKUP
+        for family, dimensions in lexicon()["tool_units"].items():
+            if dimension not in dimensions:
+                continue
+            outcomes = route(asked, self.catalogue, {family}, defaults=self.defaults)
+            if outcomes and all(o.result and not o.error for o in outcomes):
+                routed[asked] = outcomes
+                return family
+        return LOOKUP
 
     def plan(self, question: str, history: Sequence[dict[str, Any]] | None = None) -> QueryPlan:
         language = detect_language(question)

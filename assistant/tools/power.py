@@ -211,26 +211,31 @@ def energy_cost(
     usd_per_kwh: float | None = None,
     utilisation: float = 1.0,
     hours_per_year: float = HOURS_PER_YEAR,
+    pue: float | None = None,
 ) -> ToolResult:
     """Annual energy (GWh) of a steady power draw, and its electricity cost (US$) when a price is
-    given: power × hours × utilisation; cost = energy in kWh × price. For a load the user states
-    directly ("a cluster pulls 150 MW"), where no chip count is involved."""
-    power = check_positive(power_w, "power_w", maximum=1e12)
+    given: power × PUE × hours × utilisation; cost = energy in kWh × price. For a load the user
+    states directly ("a cluster pulls 150 MW"), where no chip count is involved. With a PUE the
+    stated load is the IT load and the energy is the facility's (PUE = facility ÷ IT energy)."""
+    it_power = check_positive(power_w, "power_w", maximum=1e12)
+    factor = 1.0 if pue is None else check_pue(pue)
+    power = it_power * factor
     util = check_fraction(utilisation, "utilisation")
     hours = check_positive(hours_per_year, "hours_per_year", maximum=8784)
     price = None if usd_per_kwh is None else check_positive(usd_per_kwh, "usd_per_kwh", maximum=10)
     energy_wh = power * hours * util
-    parts = [f"annual energy = {fmt_num(power / 1e6, 3)} MW × {fmt_num(hours)} h × {fmt_num(util, 3)} = "
+    at_pue = f" × PUE {fmt_num(factor, 3)}" if pue is not None else ""
+    parts = [f"annual energy = {fmt_num(it_power / 1e6, 3)} MW{at_pue} × {fmt_num(hours)} h × {fmt_num(util, 3)} = "
              f"{fmt_num(energy_wh / 1e9, 1)} GWh"]
-    result: dict[str, object] = {"power_mw": power / 1e6, "annual_energy_gwh": energy_wh / 1e9,
-                                 "annual_energy_twh": energy_wh / 1e12}
+    result: dict[str, object] = {"power_mw": power / 1e6, "it_power_mw": it_power / 1e6,
+                                 "annual_energy_gwh": energy_wh / 1e9, "annual_energy_twh": energy_wh / 1e12}
     if price is not None:
         cost = energy_wh / 1e3 * price
         result["annual_electricity_usd"] = cost
         parts.append(f"electricity cost = {fmt_num(energy_wh / 1e6, 0)} MWh × 1,000 × US${fmt_num(price, 4)}/kWh = "
                      f"US${fmt_num(cost / 1e6, 1)}M")
     return ToolResult(
-        inputs={"power_w": power, "utilisation": util, "hours_per_year": hours, "usd_per_kwh": price},
+        inputs={"power_w": it_power, "utilisation": util, "hours_per_year": hours, "usd_per_kwh": price, "pue": pue},
         formula="; ".join(parts),
         result=result,
         assumptions=[f"A steady {fmt_num(power / 1e6, 3)} MW, at {fmt_pct(util, 1)} of the year"

@@ -372,3 +372,74 @@ def format_quantity(quantity: Quantity) -> str:
 def with_value(quantity: Quantity, value: float) -> Quantity:
     """A copy with another value (used by property tests)."""
     return replace(quantity, value=value)
+
+
+# ---- numbers written as words, and counts written as products ----
+
+_WORD_BEFORE_HYPHEN = re.compile(r"\b([A-Za-z]+)-(?=[A-Za-z])")
+_DIGIT_SCALE = re.compile(r"(?<=\d)\s*(?:hundred|thousand|million|billion|trillion|mille|millions?|milliards?)\b", re.I)
+
+
+def numerals(text: str, language: str = "en") -> str:
+    """`text` with spelled-out numbers as digits ("eight GPUs" → "8 GPUs", "twenty-four" → "24",
+    "an eight-GPU server" → "an 8-GPU server"), by text2num's `alpha2digit`. Isolated "one", "two"
+    and "three" stay words (its default threshold): "one of the two rules" is no count."""
+    from text_to_num import alpha2digit, text2num
+
+    # a scale word after digits ("2 million", "US$2.5 billion") is read by the quantity parser itself:
+    # alpha2digit would make it a second number ("2 1000000"), so it is set aside and put back
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return f"Zscale{len(kept) - 1}Z"
+
+    out = alpha2digit(_DIGIT_SCALE.sub(keep, text), language)
+    out = re.sub(r"Zscale(\d+)Z", lambda m: kept[int(m.group(1))], out)
+
+    def word(match: re.Match[str]) -> str:
+        try:
+            return f"{text2num(match.group(1).lower(), language)}-"
+        except ValueError:
+            return match.group(0)
+
+    return _WORD_BEFORE_HYPHEN.sub(word, out)
+
+
+# a machine that holds accelerators ("256 servers with 8 GPUs each", "72 nodes of 4 accelerators")
+_CONTAINER = r"(?:servers?|nodes?|racks?|systems?|boxes|box|machines?|hosts?|pods?|trays?|chassis|cabinets?|boards?)"
+_DEVICE = r"(?:gpus?|accelerators?|chips?|cards?|npus?|processors?|devices?)"
+_PER_CONTAINER = re.compile(rf"^\s*{_CONTAINER}\s*,?\s*(?:each\s+)?(?:with|of|holding|carrying|containing|housing)\s+"
+                            rf"(?:(?:up to|about)\s+)?$", re.I)
+_COMPOUND_CONTAINER = re.compile(rf"^\s*-?\s*{_DEVICE}\s+{_CONTAINER}\b", re.I)
+_DEVICES_PER = re.compile(rf"^\s*{_DEVICE}\s+(?:per|in each|in every|for each|a|an|each)\s+{_CONTAINER}\b", re.I)
+_CONTAINERS_AFTER = re.compile(rf"^[^.?!;]{{0,60}}?\b(\d[\d,]*)\s+{_CONTAINER}\b", re.I)
+
+
+def container_products(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """`quantities` with each count written as machines × accelerators per machine merged into one
+    count of accelerators, placed where the accelerators are named (so "GPUs" follows it):
+    "256 servers with 8 GPUs each", "256 8-GPU servers", "8 GPUs per server across 256 servers"
+    → 2,048, its text "256 × 8". Other quantities are returned unchanged."""
+    numbers = [q for q in quantities if q.kind == "number"]
+    merged: dict[int, Quantity] = {}
+    dropped: set[int] = set()
+    for i, q in enumerate(numbers):
+        if id(q) in dropped:
+            continue
+        nxt = numbers[i + 1] if i + 1 < len(numbers) else None
+        between = text[q.end: nxt.start] if nxt is not None else ""
+        if nxt is not None and (_PER_CONTAINER.match(between) or (not between.strip() and
+                                                                   _COMPOUND_CONTAINER.match(text[nxt.end:]))):
+            # "256 servers with 8 | GPUs each", "256 | 8-GPU servers": machines first, then devices per machine
+            merged[id(nxt)] = Quantity("number", q.value * nxt.value, f"{q.text} × {nxt.text}", nxt.start, nxt.end)
+            dropped.add(id(q))
+            continue
+        per = _DEVICES_PER.match(text[q.end:])
+        if per and nxt is not None:
+            machines = _CONTAINERS_AFTER.match(text[q.end + per.end():])
+            if machines and nxt.start == q.end + per.end() + machines.start(1):
+                # "8 GPUs per server across 256 servers": devices per machine first, then machines
+                merged[id(q)] = Quantity("number", q.value * nxt.value, f"{nxt.text} × {q.text}", q.start, q.end)
+                dropped.add(id(nxt))
+    return [merged.get(id(q), q) for q in quantities if id(q) not in dropped]

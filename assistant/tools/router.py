@@ -31,11 +31,11 @@ from .formatting import fmt_num, sentence_case
 from .mentions import ChipMention, FleetRef, find_chip_mentions
 from .named import NamedDefaults, NamedFleet, NamedRun
 from .power import accelerators_for_capacity, energy_cost, power_estimate
-from .quantities import Quantity, parse_quantities
+from .quantities import Quantity, container_products, numerals, parse_quantities
 from .results import ToolResult, merge_sources
 from .screen import screen_chips
 from .tpp import compute_tpp
-from .training import implied_mfu, training_cost, training_flops, training_time
+from .training import gpu_time, implied_mfu, training_cost, training_flops, training_time
 from .validation import MAX_TDP_W, check_precision
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ _HOST_DRAW = re.compile(r"^\W*(?:[\w-]+\W+){0,5}?(?:hosts?|servers?|overhead|cpu
 _HOST_BEFORE = re.compile(r"\b(?:hosts?|servers?|overhead|cpus?)\b(?:\W+[\w-]+){0,5}?\W*$", re.I)
 _STORAGE_SHARE = re.compile(r"^\W*(?:[\w-]+\W+){0,4}?(?:storage|network\w*)\b", re.I)
 _GENERIC_DEVICE = re.compile(
-    r"^\s*(?:(?:nvidia|huawei|ai|advanced|banned|smuggled|additional|more|of|the|data[- ]?center)"
+    r"^[\s-]*(?:(?:nvidia|huawei|ai|advanced|banned|smuggled|additional|more|of|the|data[- ]?center)"
     r"\s+)*(?:gpus?|chips?|accelerators?|processors?|cards?|npus?|units?|devices?|them|those)\b",
     re.I,
 )
@@ -161,13 +161,14 @@ def _normalise_text(question: str) -> str:
 
 
 def _parse(question: str, catalogue: Catalogue, defaults: NamedDefaults) -> _Parsed:
-    text = _normalise_text(question)
+    # "eight GPUs" is a count too; spelled numbers become digits before anything is read
+    text = numerals(_normalise_text(question))
     chips = find_chip_mentions(text, catalogue)
     masked = list(text)
     for m in chips:
         masked[m.start : m.end] = " " * (m.end - m.start)
     masked_text = "".join(masked)
-    quantities = parse_quantities(masked_text)
+    quantities = container_products(masked_text, parse_quantities(masked_text))
     lower = text.lower()
     named_fleets: list[tuple[NamedFleet, int]] = []
     for fleet in defaults.fleets:
@@ -477,7 +478,8 @@ def _power_outcomes(
     outcomes: list[ToolOutcome] = []
     if not targets and capacities and not parsed.chips and not tdps:
         # a load the user states ("a cluster pulls a steady 150 MW"): its energy over a year, and the bill
-        args = {"power_w": capacities[0].value, "usd_per_kwh": common["usd_per_kwh"], "utilisation": common["utilisation"]}
+        args = {"power_w": capacities[0].value, "usd_per_kwh": common["usd_per_kwh"], "utilisation": common["utilisation"],
+                "pue": common["pue"]}
         return [_run("energy_cost", args, lambda: energy_cost(**{k: v for k, v in args.items() if v is not None}),
                      summaries.energy_summary)]
     if not targets and capacities and not parsed.chips and tdps:
@@ -503,7 +505,9 @@ def _power_outcomes(
     if not targets and tdps and not parsed.chips:
         generic = [q for q in parsed.quantities if q.kind == "number" and _GENERIC_DEVICE.match(parsed.text[q.end :])]
         if len(generic) == 1:
-            args = {"label": "accelerators", "count": generic[0].value, **common}
+            # "256 servers with 8 GPUs each": the count says how it was formed
+            label = f"accelerators ({generic[0].text})" if "×" in generic[0].text else "accelerators"
+            args = {"label": label, "count": generic[0].value, **common}
             # each accelerator's draw given and nothing for hosts: the stated inputs' figure leads
             stated = common["overhead_w"] is None and common["storage_network_fraction"] is None
             return [
@@ -803,6 +807,7 @@ def _training_outcomes(
                 extra,
             )
         ]
+    stated_hours = hours
     basis = ""
     if hours is None and fleet and fleet.count and duration:
         hours = fleet.count * duration.value * 24  # "2,048 H800s for 60 days": GPUs × days × 24 h
@@ -811,6 +816,15 @@ def _training_outcomes(
         args = {"gpu_hours": hours, "usd_per_gpu_hour": usd}
         return [_run("training_cost", args, lambda: training_cost(hours, usd),
                      lambda r: summaries.cost_summary(r, basis), extra)]
+    generic = [q for q in parsed.quantities if q.kind == "number" and _GENERIC_DEVICE.match(parsed.text[q.end:])]
+    count = explicit[0].count if explicit else (generic[0].value if len(generic) == 1 else None)
+    days = duration.value if duration else None
+    if not params and not tokens and usd is None and sum(x is not None for x in (stated_hours, count, days)) == 2:
+        # "1.5 million GPU-hours on 1,024 GPUs: how many days?": any two of hours, GPUs and days give the third
+        args = {"gpu_hours": stated_hours, "count": count, "days": days,
+                "utilisation": util.value if (util := _one(parsed, "fraction", roles=("utilisation",))) else None}
+        return [_run("gpu_time", args, lambda: gpu_time(**{k: v for k, v in args.items() if v is not None}),
+                     summaries.gpu_time_summary, extra)]
     if params or tokens or gpu_hours:
         missing = "tokens" if params and not tokens else "parameters" if tokens and not params else "parameters"
         return [

@@ -126,7 +126,11 @@ def power_summary(result: ToolResult, fleet: FleetRef | None = None, stated_draw
 
 def energy_summary(result: ToolResult) -> str:
     r, i = result.result, result.inputs
-    text = (f"A steady {fmt_power(r['power_mw'] * 1e6)} at {fmt_pct(i['utilisation'], 0)} utilisation for a year is "
+    load = f"A steady {fmt_power(r['power_mw'] * 1e6)}"
+    if i.get("pue") is not None:
+        load = (f"A steady {fmt_power(r['it_power_mw'] * 1e6)} IT load at a PUE of {fmt_num(i['pue'], 3)} "
+                f"({fmt_power(r['power_mw'] * 1e6)} at the facility)")
+    text = (f"{load} at {fmt_pct(i['utilisation'], 0)} utilisation for a year is "
             f"about {fmt_energy(r['annual_energy_gwh'] * 1e9)}")
     if r.get("annual_electricity_usd") is not None:
         text += (f", costing about US${fmt_sig(r['annual_electricity_usd'] / 1e6, 4)} million at "
@@ -289,6 +293,17 @@ def flops_summary(result: ToolResult, label: str | None) -> str:
         f"{who} takes about {fmt_sci(result.result['training_flops'], 4)} FLOPs by the 6·N·D rule "
         f"(6 × {fmt_sci(i['parameters'], 3)} parameters × {fmt_sci(i['tokens'], 3)} tokens)."
     )
+
+
+def gpu_time_summary(result: ToolResult) -> str:
+    i, r = result.inputs, result.result
+    if i["days"] is None:
+        return (f"{fmt_num(r['gpu_hours'])} GPU-hours on {fmt_num(r['count'])} GPUs take about "
+                f"{fmt_num(r['hours'], 0)} hours, or about {fmt_num(r['days'], 1)} days of continuous running.")
+    if i["count"] is None:
+        return (f"{fmt_num(r['gpu_hours'])} GPU-hours in {fmt_num(r['days'])} days need about "
+                f"{fmt_num(r['count'], 0)} GPUs running continuously.")
+    return f"{fmt_num(r['count'])} GPUs running for {fmt_num(r['days'])} days are about {fmt_num(r['gpu_hours'])} GPU-hours."
 
 
 def cost_summary(result: ToolResult, basis: str = "") -> str:

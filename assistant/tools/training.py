@@ -244,3 +244,40 @@ def training_cost(gpu_hours: float, usd_per_gpu_hour: float) -> ToolResult:
         assumptions=["Priced as rented GPU-hours; research, ablations, staff and hardware purchase are not included."],
         sources=list(TRAINING_SOURCES),
     )
+
+
+def gpu_time(*, gpu_hours: float | None = None, count: float | None = None, days: float | None = None,
+             utilisation: float = 1.0) -> ToolResult:
+    """GPU-hours = GPUs × days × 24 h × utilisation: given any two of the three, the third.
+
+    A job of 1.5 million GPU-hours on 1,024 GPUs running flat out takes 1,500,000 ÷ 1,024 ÷ 24
+    ≈ 61 days; 2,048 GPUs for 60 days are 2,048 × 60 × 24 ≈ 2.95 million GPU-hours. Raises
+    ToolInputError unless exactly two of `gpu_hours`, `count` and `days` are given."""
+    given = {k: v for k, v in {"gpu_hours": gpu_hours, "count": count, "days": days}.items() if v is not None}
+    if len(given) != 2:
+        raise ToolInputError("gpu_hours", "give two of: the GPU-hours, the number of GPUs and the days of running")
+    util = check_fraction(utilisation, "utilisation")
+    if gpu_hours is not None:
+        hours = check_positive(gpu_hours, "gpu_hours", MAX_GPU_HOURS)
+    if count is not None:
+        n = float(check_count(count, "count"))
+    if days is not None:
+        d = check_positive(days, "days", MAX_DAYS * 10)
+    at = f" × {fmt_num(util, 2)}" if util != 1.0 else ""
+    if days is None:
+        d = hours / (n * 24 * util)
+        formula = f"days = {fmt_num(hours)} GPU-hours ÷ ({fmt_num(n)} GPUs × 24 h{at}) = {fmt_num(d, 1)} days"
+    elif count is None:
+        n = hours / (d * 24 * util)
+        formula = f"GPUs = {fmt_num(hours)} GPU-hours ÷ ({fmt_num(d)} days × 24 h{at}) = {fmt_num(n, 0)} GPUs"
+    else:
+        hours = n * d * 24 * util
+        formula = f"GPU-hours = {fmt_num(n)} GPUs × {fmt_num(d)} days × 24 h{at} = {fmt_num(hours)} GPU-hours"
+    return ToolResult(
+        inputs={"gpu_hours": gpu_hours, "count": count, "days": days, "utilisation": util},
+        formula=formula,
+        result={"gpu_hours": hours, "count": n, "days": d, "hours": d * 24},
+        assumptions=[f"Every GPU runs {'continuously' if util == 1.0 else f'at {fmt_pct(util, 0)} of the time'} "
+                     "for the whole period; no restarts, no idle time."],
+        sources=list(TRAINING_SOURCES),
+    )

@@ -54,6 +54,21 @@ def test_figures_the_user_states_are_the_inputs_of_the_calculation_asked(planner
     assert {k: part.computations[0].inputs[k] for k in inputs} == inputs
 
 
+@pytest.mark.parametrize("question, tool", [
+    ("A training run needs 2 million GPU-hours and the lab has 4,096 GPUs. How many days does it take?", "gpu_time"),
+    ("A 25 MW IT load runs all year in a facility with a PUE of 1.4. How much energy does it consume?", "energy_cost"),
+])
+def test_a_number_computable_from_the_stated_figures_alone_is_a_calculation(planner, question, tool):
+    # however it is worded: a tool computes the asked unit (days, GWh) from what the user states
+    part = only_part(planner.plan(question))
+    assert part.computations and part.computations[0].tool == tool and not part.computations[0].missing
+
+
+def test_stated_figures_no_tool_can_use_leave_a_lookup(planner):
+    plan = planner.plan("Bloomberg counted 39 projects. How many GPUs do they plan?")
+    assert plan.parts[0].intent == "lookup" and not plan.parts[0].computations
+
+
 def test_a_comparison_of_figures_the_user_gives_is_their_ratio(planner):
     part = only_part(planner.plan("Site A is planned at 1.2 GW and site B at 300 MW. How many times bigger is A?"))
     assert part.intent == "compare" and part.computations[0].tool == "figure_ratio"

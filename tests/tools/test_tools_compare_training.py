@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from assistant.tools.compare import compare
 from assistant.tools.errors import ToolInputError
-from assistant.tools.training import implied_mfu, training_cost, training_flops, training_time
+from assistant.tools.training import gpu_time, implied_mfu, training_cost, training_flops, training_time
 
 # ---- comparison ----
 
@@ -129,3 +129,20 @@ def test_bad_training_inputs_name_the_input(catalogue, kwargs, name):
 
 def test_training_cost():
     assert training_cost(2.788e6, 2).result["cost_usd"] == pytest.approx(5.576e6)
+
+
+@pytest.mark.parametrize("given_, key, expected", [
+    ({"gpu_hours": 1.5e6, "count": 1024}, "days", 1.5e6 / 1024 / 24),  # ≈ 61.0 days
+    ({"count": 2048, "days": 60}, "gpu_hours", 2048 * 60 * 24),
+    ({"gpu_hours": 2.788e6, "days": 57}, "count", 2.788e6 / 57 / 24),
+])
+def test_gpu_time_gives_the_third_of_hours_gpus_and_days(given_, key, expected):
+    result = gpu_time(**given_)
+    assert result.result[key] == pytest.approx(expected)
+    assert "24 h" in result.formula
+
+
+@pytest.mark.parametrize("given_", [{"gpu_hours": 1e6}, {"gpu_hours": 1e6, "count": 8, "days": 2}, {}])
+def test_gpu_time_needs_exactly_two_inputs(given_):
+    with pytest.raises(ToolInputError):
+        gpu_time(**given_)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from assistant.tools.errors import ToolInputError
 from assistant.tools.fleet import H100_SXM_TPP, fleet_compute
-from assistant.tools.power import accelerators_for_capacity, power_estimate
+from assistant.tools.power import accelerators_for_capacity, energy_cost, power_estimate
 
 counts = st.integers(min_value=1, max_value=5_000_000)
 pues = st.floats(min_value=1.0, max_value=3.0)
@@ -170,3 +170,12 @@ def test_equivalent_count_by_tpp(catalogue):
     out = equivalent_count(catalogue.get("H100"), catalogue.get("GB200"), 400_000).to_dict()
     assert out["result"]["count"] == pytest.approx(400_000 * 40_000 / 15832)
     assert "400,000 × TPP 40,000 ÷ TPP 15,832" in out["formula"]
+
+
+def test_a_stated_it_load_at_a_pue_gives_the_facility_energy():
+    # 40 MW × 1.3 × 8,760 h = 455.52 GWh; without the PUE it is the IT energy, 350.4 GWh
+    assert energy_cost(40e6, pue=1.3).result["annual_energy_gwh"] == pytest.approx(455.52)
+    assert energy_cost(40e6).result["annual_energy_gwh"] == pytest.approx(350.4)
+    with pytest.raises(ToolInputError) as err:
+        energy_cost(40e6, pue=0.8)
+    assert err.value.input_name == "pue"

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.tools.errors import ToolInputError
-from assistant.tools.quantities import Quantity, format_quantity, parse_quantities, parse_quantity
+from assistant.tools.quantities import (Quantity, container_products, format_quantity, numerals, parse_quantities,
+                                         parse_quantity)
 
 
 @pytest.mark.parametrize(
@@ -151,3 +152,38 @@ def test_french_decimal_comma_is_a_decimal_point():
 
     values = [q.value for q in parse_quantities("115 000 H100 avec un PUE de 1,3")]
     assert 1.3 in values and 115000 in values
+
+
+# ---- spelled numbers and counts written as products ----
+
+@pytest.mark.parametrize("text, expected", [
+    ("256 servers with eight GPUs each", "256 servers with 8 GPUs each"),
+    ("twenty-four GPUs", "24 GPUs"),
+    ("an eight-GPU server", "an 8-GPU server"),
+    # a scale word after digits is the quantity parser's: never a second number
+    ("1.5 million GPU-hours", "1.5 million GPU-hours"),
+    ("US$2.5 billion", "US$2.5 billion"),
+    # an isolated "one" or "two" names no count
+    ("one of the two rules", "one of the two rules"),
+])
+def test_spelled_numbers_become_digits(text, expected):
+    assert numerals(text) == expected
+
+
+@pytest.mark.parametrize("text, value, basis", [
+    ("256 servers with 8 GPUs each, every GPU at 1,200 W", 2048, "256 × 8"),
+    ("72 nodes of 4 accelerators", 288, "72 × 4"),
+    ("10 racks, each with 72 GPUs", 720, "10 × 72"),
+    ("256 8-GPU servers", 2048, "256 × 8"),
+    ("8 GPUs per server across 512 servers", 4096, "512 × 8"),
+])
+def test_machines_times_accelerators_per_machine_is_one_count(text, value, basis):
+    counts = [q for q in container_products(text, parse_quantities(text)) if q.kind == "number"]
+    assert [(q.value, q.text) for q in counts] == [(value, basis)]
+    # the merged count sits where the accelerators are named, so the device word follows it
+    assert text[counts[0].end:].lstrip(" -").lower().startswith(("gpu", "accelerator"))
+
+
+def test_counts_of_unrelated_things_are_not_multiplied():
+    text = "In 2025 300 servers were shipped and 4 GPUs were bought"
+    assert [q.value for q in container_products(text, parse_quantities(text))] == [2025, 300, 4]

@@ -17,7 +17,7 @@ from assistant.types import ToolCall
 FAMILY_OF = {"export_classification": "export", "tpp": "tpp", "compare_fleets": "compare", "equivalent_count": "compare",
              "fleet_compute": "fleet", "power": "power", "accelerators_for_capacity": "power",
              "implied_mfu": "training", "training_time": "training", "training_compute": "training",
-             "training_cost": "training", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
+             "training_cost": "training", "gpu_time": "training", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
 
 
 def one(question, catalogue, name=None, family=None):
@@ -408,3 +408,28 @@ def test_a_stated_draw_with_no_host_figure_leads_with_what_the_user_gave(catalog
                        catalogue, "power")
     assert outcome.summary.startswith("2,000 accelerators at the 700 W each that was given would draw about 1.82 MW")
     assert "With the usual host overhead" in outcome.summary  # the default estimate follows, named as such
+
+
+# ---- scenario forms: counts written as products, time from GPU-hours, energy at a PUE ----
+
+def test_servers_with_gpus_each_are_counted_as_their_product(catalogue):
+    o = computed("256 servers with eight GPUs each, every GPU rated at 1,200 W, at a PUE of 1.25: facility power?",
+                 catalogue, "power")
+    assert o.arguments["count"] == 2048 and o.arguments["tdp_w"] == 1200
+    assert "256 × 8" in o.summary
+
+
+def test_gpu_hours_on_a_stated_number_of_gpus_give_the_days(catalogue):
+    o = computed("A job needs 1.5 million GPU-hours on 1,024 GPUs. How many days will it take?", catalogue, "gpu_time")
+    assert o.result["result"]["days"] == pytest.approx(61.0, abs=0.1)
+
+
+def test_a_named_run_with_its_parameters_is_still_an_mfu_check(catalogue):
+    # GPU-hours with parameters and tokens are checked against the chip's peak, not merely divided
+    assert one("How many GPU-hours did DeepSeek-V3 take?", catalogue, family="training").name == "implied_mfu"
+
+
+def test_a_stated_it_load_and_pue_give_the_facility_energy(catalogue):
+    o = computed("A 40 MW IT load runs all year at a PUE of 1.3. How much energy does the facility use?",
+                 catalogue, "energy_cost")
+    assert o.result["result"]["annual_energy_gwh"] == pytest.approx(455.5, abs=0.1)
