@@ -211,7 +211,8 @@ class EvidenceGatherer:
                          or (part.predicate and part.answer_type == "person" and support.names_agent(sentence.text, part.text)))
                     and support.about(f"{heading} {hit.text}", part.entities, part.text)
                     # "A or B?" is answered only by a sentence that names one of the options
-                    and (not part.alternatives or any(support.has_focus(sentence.text, a) for a in part.alternatives))):
+                    and (not part.alternatives or any(support.has_focus(sentence.text, a) for a in part.alternatives))
+                    and (listing or not self._names_other_chip(sentence.text, part))):
                 compatible.append(sentence)
         pe.support = ranked[0][0].score if ranked else 0.0
         t = time.perf_counter()
@@ -251,6 +252,16 @@ class EvidenceGatherer:
             pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
                 if plan.language != "en" else support.missing_phrase(part)
         return pe, hits
+
+    def _names_other_chip(self, text: str, part: Part) -> bool:
+        """The sentence names catalogue chips, none of them one the part asks about: it speaks of a
+        sibling ("The Ascend 910B carries 64 GB" does not say what the Ascend 920 carries), whatever
+        its passage says elsewhere. A sentence that names no chip ("It carries 64 GB") is not judged."""
+        asked = {e.canonical for e in part.entities if e.kind == "chip"}
+        if not asked or self.catalogue is None:
+            return False
+        named = {m.chip.name for m in find_chip_mentions(text, self.catalogue)}
+        return bool(named) and not named & asked
 
     # ------------------------------------------------------------------ tools
     def _run(self, text: str, family: str, evidence: Evidence, asked: bool,

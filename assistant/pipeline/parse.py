@@ -309,6 +309,10 @@ def read(text: str, language: str = "en") -> Reading:
         # the noun the comparative qualifies is what is compared ("more power", "fewer chips")
         compared = next((t.head for t in doc if t.tag_ in ("JJR", "RBR") and t.dep_ == "amod"
                          and t.head.pos_ == "NOUN"), None)
+        if compared is None:
+            # "hungrier for power", "richer in memory": the comparative's prepositional object is compared
+            compared = next((g for t in doc if t.tag_ in ("JJR", "RBR") for c in t.children if c.dep_ == "prep"
+                             for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), None)
         if compared is not None:
             reading.focus = compared.text
     elif wh is not None and wh.i <= tokens[0].i + 2:

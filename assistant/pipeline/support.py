@@ -90,11 +90,15 @@ def focus_forms(focus: str) -> list[str]:
         return []
     own = " ".join(words)
     forms = [own]
+    # a focus that is itself a glossary term ("power rating") is replaced whole; only one that is not
+    # has its glossary parts replaced ("electricity price" → "electricity cost")
+    whole = any(own in group for group in synonym_groups())
     for group in synonym_groups():
         for term in group:
-            if term and f" {term} " in f" {own} ":
+            if term and (term == own if whole else f" {term} " in f" {own} "):
                 forms += [f" {own} ".replace(f" {term} ", f" {alt} ").strip() for alt in group if alt and alt != term]
-    return list(dict.fromkeys(forms))
+    # a replacement that repeats a word ("power rate rate") is no way of writing the focus
+    return list(dict.fromkeys(f for f in forms if len(set(f.split())) == len(f.split())))
 
 
 def _written(form: str, text: str) -> bool:
@@ -104,12 +108,26 @@ def _written(form: str, text: str) -> bool:
     return f" {words[-1]} " in text and (present == len(words) or (len(words) >= 3 and present >= len(words) - 1))
 
 
+@lru_cache(maxsize=2048)
+def _other_attributes(focus: str) -> tuple[str, ...]:
+    """Glossary attributes that modify one of the focus's forms with a head of their own ("memory
+    bandwidth" for "memory", "power usage effectiveness" for "power"): another attribute, not the focus."""
+    forms = set(focus_forms(focus))
+    return tuple(sorted({term for group in synonym_groups() for term in group if term not in forms
+                         and any(f" {form} " in f" {' '.join(term.split()[:-1])} " for form in forms)},
+                        key=len, reverse=True))
+
+
 def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
-    """The sentence (or its section heading) names the focus in one of its forms, or the focus is generic."""
+    """The sentence (or its section heading) names the focus in one of its forms, or the focus is
+    generic. The focus written only as the modifier of another attribute does not count: "4 TB/s
+    of memory bandwidth" does not say how much memory a chip has."""
     forms = focus_forms(focus)
     if not forms:
         return True
     text = _stem_text(f"{sentence} {heading}")
+    for other in _other_attributes(focus):
+        text = text.replace(f" {other} ", " | ")
     return any(_written(form, text) for form in forms)
 
 
@@ -270,7 +288,9 @@ def missing_phrase(part: Part, fallback: str = "an answer to this question") -> 
         if len(names) > 1 and min(starts) >= 0:
             # names written together ("Nvidia's CEO") are one phrase
             span = part.text[min(starts): max(s + len(n) for s, n in zip(starts, names))]
-            if len(span) <= sum(len(n) for n in names) + 4:
+            # "Huawei's upcoming Ascend 950DT": an owner and what it owns, a word or two apart
+            owned = re.match(r"^\S+['’]s\s+(?:\w+\s+){0,2}\S", span) is not None
+            if len(span) <= sum(len(n) for n in names) + 4 or (len(names) == 2 and owned):
                 names = [span]
         return f"the {focus} of {' and '.join(n.removesuffix(chr(39) + 's').removesuffix('’s') for n in names)}"
     # the question itself is never echoed: it may carry text meant as instructions

@@ -204,3 +204,25 @@ def test_a_poisoned_upload_cannot_put_its_figure_or_its_instruction_into_an_answ
             assert "2,368" in answer.text  # the computed figure stands
     finally:
         corpus_assistant.remove_document(added["doc_id"], owner="poisoner")
+
+
+@pytest.mark.parametrize("question, missing", [
+    # the roadmap passage gives the Ascend 950DT's FLOPS and memory, the catalogue other chips' power
+    ("What's the power rating of Huawei's upcoming Ascend 950DT?", "power rating of Huawei's upcoming Ascend 950DT"),
+    # the Ascend 920's passage gives its memory *bandwidth*, and sibling chips' memory
+    ("How much memory will Huawei's Ascend 920 carry?", "memory of Huawei's Ascend 920"),
+])
+def test_a_figure_of_a_sibling_chip_or_of_another_attribute_does_not_answer(corpus_assistant, question, missing):
+    answer = ask(corpus_assistant, question)
+    assert answer.abstained and missing in answer.text
+
+
+def test_a_comparative_with_a_prepositional_object_compares_that_attribute(corpus_assistant):
+    answer = ask(corpus_assistant, "Which is hungrier for power, Huawei's Ascend 910B or Biren's BR100?")
+    assert "550 W" in answer.text and re.search(r"\b(?:310|400) W", answer.text)
+
+
+def test_a_scenario_with_machines_of_several_gpus_is_computed(corpus_assistant):
+    answer = ask(corpus_assistant, "A hall has 256 servers with eight GPUs each, every GPU drawing 1,200 W. "
+                                   "How many megawatts do the GPUs draw?")
+    assert answer.tool_calls and "2,048" in answer.text and "2.458 MW" in answer.text

@@ -148,6 +148,23 @@ def test_a_comparative_names_what_is_compared_and_its_coordination_the_sides():
     assert reading.alternatives == ["GB200", "H100 SXM"]
 
 
+@pytest.mark.parametrize("question, focus", [
+    ("Which is hungrier for power, the Ascend 910B or the BR100?", "power"),
+    ("Which is richer in memory, the H20 or the Ascend 910C?", "memory"),
+])
+def test_a_comparative_adjective_compares_its_prepositional_object(question, focus):
+    reading = read(question)
+    assert reading.answer_type == "comparison" and reading.focus == focus
+
+
+@pytest.mark.parametrize("question", [
+    "At what altitude does the Yiwu compound sit?",
+    "What is the height of the Colossus building?",
+])
+def test_a_measure_noun_asks_for_a_number(question):
+    assert read(question).answer_type == "number"
+
+
 @pytest.mark.parametrize("question", [
     "Which American AI data-center projects are planned at a gigawatt or more?",  # a threshold, not a comparison
     "Which Chinese-designed AI chips clear the 4,800 TPP line?",  # a hyphenated compound heads a list

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.pipeline.support import about, defines, has_focus, has_type, mentions, names_agent, names_event
+from assistant.pipeline.support import (about, defines, focus_forms, has_focus, has_type, mentions, names_agent,
+                                        names_event)
 from assistant.pipeline.types import Entity, Part
 
 
@@ -96,3 +97,17 @@ def test_the_polarity_of_a_statement_is_its_main_clause():
     from assistant.pipeline.support import negated
     assert negated("the H20 was not controlled")
     assert not negated("the H200 get case by case review under the January 2026 rule while the B200 can not")
+
+
+def test_the_focus_written_only_as_the_modifier_of_another_attribute_does_not_count():
+    # "memory bandwidth" is another attribute than "memory"; "HBM memory" is still memory
+    assert not has_focus("The Ascend 920 has 4 TB/s of memory bandwidth.", "memory")
+    assert has_focus("It has 64 GB of HBM memory and 1.6 TB/s of memory bandwidth.", "memory")
+
+
+def test_a_focus_that_is_a_glossary_term_is_replaced_whole():
+    # "power rating" is the TDP in other words; never "rating" alone, never a form repeating a word
+    forms = focus_forms("power rating")
+    assert "tdp" in forms and all(len(set(f.split())) == len(f.split()) for f in forms)
+    assert not has_focus("The variant is rated at 1,000 TFLOPS of FP8.", "power rating")
+    assert has_focus("The GB300 has a power (TDP) of 1,400 W.", "heat")
