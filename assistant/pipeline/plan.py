@@ -122,6 +122,8 @@ class Planner:
                     spans.append(match.span())
                     break
         for name in (reading.names if reading else []):
+            if name.lower() in lexicon()["units"]:
+                continue  # "MW", "W": a unit symbol is capitalised, not a name
             words = name.split()
             if len(words) == 2 and keyword_tokens(words[0]) and not self.topical(Entity(words[0], "name", words[0])):
                 name = words[1]  # "US HBM": a framing name before a name only qualifies it
@@ -285,6 +287,8 @@ class Planner:
         tool can compute it from them alone, however the question is worded."""
         words = reading.focus.lower().split()
         dimension = reading.unit or (lexicon()["units"].get(words[-1], "") if words else "")
+        if not dimension and words and words[-1] in lexicon()["device_nouns"]:
+            dimension = "devices"  # "how many GPUs can it afford": a count a tool may compute
         if not dimension or self.catalogue is None:
             return LOOKUP
         for family, dimensions in lexicon()["tool_units"].items():

@@ -31,6 +31,7 @@ from .formatting import fmt_num, sentence_case
 from .mentions import ChipMention, FleetRef, find_chip_mentions
 from .named import NamedDefaults, NamedFleet, NamedRun
 from .power import accelerators_for_capacity, energy_cost, power_estimate
+from .purchase import purchase_count
 from .quantities import Quantity, container_products, numerals, parse_quantities
 from .results import ToolResult, merge_sources
 from .screen import screen_chips
@@ -808,23 +809,26 @@ def _training_outcomes(
             )
         ]
     stated_hours = hours
+    generic = [q for q in parsed.quantities if q.kind == "number" and _GENERIC_DEVICE.match(parsed.text[q.end:])]
+    count = explicit[0].count if explicit else (generic[0].value if len(generic) == 1 else None)
+    days = duration.value if duration else None
     basis = ""
-    if hours is None and fleet and fleet.count and duration:
-        hours = fleet.count * duration.value * 24  # "2,048 H800s for 60 days": GPUs × days × 24 h
-        basis = f" ({fmt_num(fleet.count)} GPUs × {fmt_num(duration.value)} days × 24 h)"
+    if hours is None and count and duration:
+        hours = count * duration.value * 24  # "2,048 H800s for 60 days": GPUs × days × 24 h
+        basis = f" ({fmt_num(count)} GPUs × {fmt_num(duration.value)} days × 24 h)"
     if hours and usd:
         args = {"gpu_hours": hours, "usd_per_gpu_hour": usd}
         return [_run("training_cost", args, lambda: training_cost(hours, usd),
                      lambda r: summaries.cost_summary(r, basis), extra)]
-    generic = [q for q in parsed.quantities if q.kind == "number" and _GENERIC_DEVICE.match(parsed.text[q.end:])]
-    count = explicit[0].count if explicit else (generic[0].value if len(generic) == 1 else None)
-    days = duration.value if duration else None
     if not params and not tokens and usd is None and sum(x is not None for x in (stated_hours, count, days)) == 2:
         # "1.5 million GPU-hours on 1,024 GPUs: how many days?": any two of hours, GPUs and days give the third
         args = {"gpu_hours": stated_hours, "count": count, "days": days,
                 "utilisation": util.value if (util := _one(parsed, "fraction", roles=("utilisation",))) else None}
         return [_run("gpu_time", args, lambda: gpu_time(**{k: v for k, v in args.items() if v is not None}),
                      summaries.gpu_time_summary, extra)]
+    purchase = _purchase_outcome(parsed)
+    if purchase is not None and not params and not tokens and not stated_hours:
+        return [purchase]
     if params or tokens or gpu_hours:
         missing = "tokens" if params and not tokens else "parameters" if tokens and not params else "parameters"
         return [
@@ -836,6 +840,26 @@ def _training_outcomes(
             )
         ]
     return []
+
+
+_PER_UNIT = re.compile(r"^\s*(?:apiece|each|a piece|a unit|per (?:unit|piece|card|chip|gpu|accelerator|server)|"
+                       r"an? (?:card|chip|gpu|accelerator|server))\b", re.I)
+_UNIT_BEFORE = re.compile(r"\b(?:cost|costs|costing|priced at|sell for|sells for|at)\s*$", re.I)
+
+
+def _purchase_outcome(parsed: _Parsed) -> ToolOutcome | None:
+    """"US$50 million for GPUs that cost US$31,500 apiece": a budget and a unit price, each stated once."""
+    amounts = [q for q in parsed.quantities if q.kind == "usd"]
+    prices = [q for q in amounts if _PER_UNIT.match(parsed.text[q.end:])
+              or (_UNIT_BEFORE.search(parsed.text[max(0, q.start - 12): q.start]) and q is not amounts[0])]
+    budgets = [q for q in amounts if q not in prices]
+    if len(prices) != 1 or len(budgets) != 1 or budgets[0].value < prices[0].value:
+        return None
+    # what is bought: the chip named, else the device word as the question writes it ("GPUs")
+    noun = re.search(r"\b(GPU|chip|accelerator|processor|card|NPU|server)s?\b", parsed.text, re.I)
+    label = parsed.chips[0].chip.name if parsed.chips else (f"{noun.group(1)}s" if noun else "units")
+    args = {"budget_usd": budgets[0].value, "unit_price_usd": prices[0].value}
+    return _run("purchase_count", args, lambda: purchase_count(**args), partial(summaries.purchase_summary, device=label))
 
 
 def _precision_arg(parsed: _Parsed) -> str | None:

@@ -306,6 +306,13 @@ def gpu_time_summary(result: ToolResult) -> str:
     return f"{fmt_num(r['count'])} GPUs running for {fmt_num(r['days'])} days are about {fmt_num(r['gpu_hours'])} GPU-hours."
 
 
+def purchase_summary(result: ToolResult, device: str = "units") -> str:
+    i, r = result.inputs, result.result
+    return (f"US${fmt_num(i['budget_usd'])} buys {fmt_num(r['units'])} {device} at US${fmt_num(i['unit_price_usd'])} each "
+            f"(US${fmt_num(i['budget_usd'])} ÷ US${fmt_num(i['unit_price_usd'])} ≈ {fmt_num(r['exact_ratio'], 1)}), "
+            f"with about US${fmt_num(r['left_over_usd'])} left over.")
+
+
 def cost_summary(result: ToolResult, basis: str = "") -> str:
     i = result.inputs
     return (

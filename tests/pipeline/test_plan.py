@@ -57,11 +57,17 @@ def test_figures_the_user_states_are_the_inputs_of_the_calculation_asked(planner
 @pytest.mark.parametrize("question, tool", [
     ("A training run needs 2 million GPU-hours and the lab has 4,096 GPUs. How many days does it take?", "gpu_time"),
     ("A 25 MW IT load runs all year in a facility with a PUE of 1.4. How much energy does it consume?", "energy_cost"),
+    ("A lab has US$50 million for GPUs that cost US$31,500 apiece. How many GPUs can it afford?", "purchase_count"),
 ])
 def test_a_number_computable_from_the_stated_figures_alone_is_a_calculation(planner, question, tool):
     # however it is worded: a tool computes the asked unit (days, GWh) from what the user states
     part = only_part(planner.plan(question))
     assert part.computations and part.computations[0].tool == tool and not part.computations[0].missing
+
+
+def test_unit_symbols_are_not_names(planner):
+    part = only_part(planner.plan("A site has 30 MW for accelerators drawing 1,000 W each. How many accelerators fit?"))
+    assert not part.entities
 
 
 def test_stated_figures_no_tool_can_use_leave_a_lookup(planner):

@@ -17,7 +17,7 @@ from assistant.types import ToolCall
 FAMILY_OF = {"export_classification": "export", "tpp": "tpp", "compare_fleets": "compare", "equivalent_count": "compare",
              "fleet_compute": "fleet", "power": "power", "accelerators_for_capacity": "power",
              "implied_mfu": "training", "training_time": "training", "training_compute": "training",
-             "training_cost": "training", "gpu_time": "training", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
+             "training_cost": "training", "gpu_time": "training", "purchase_count": "training", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
 
 
 def one(question, catalogue, name=None, family=None):
@@ -433,3 +433,14 @@ def test_a_stated_it_load_and_pue_give_the_facility_energy(catalogue):
     o = computed("A 40 MW IT load runs all year at a PUE of 1.3. How much energy does the facility use?",
                  catalogue, "energy_cost")
     assert o.result["result"]["annual_energy_gwh"] == pytest.approx(455.5, abs=0.1)
+
+
+def test_a_budget_and_a_unit_price_give_the_units_bought(catalogue):
+    o = computed("A lab has US$50 million to spend on GPUs that cost US$31,500 apiece. How many can it buy?",
+                 catalogue, "purchase_count", family="training")
+    assert o.result["result"]["units"] == 1587 and "1,587 GPUs" in o.summary
+
+
+def test_renting_a_stated_number_of_gpus_for_days_is_priced_by_the_gpu_hour(catalogue):
+    o = computed("What would it cost to rent 512 GPUs for 14 days at US$2.40 per GPU-hour?", catalogue, "training_cost")
+    assert o.result["result"]["cost_usd"] == pytest.approx(512 * 14 * 24 * 2.4)
