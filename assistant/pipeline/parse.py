@@ -64,6 +64,7 @@ def lexicon() -> dict[str, Any]:
             "compare_dimensions": set(data["compare_dimensions"]),
             "tool_units": {family: set(dims) for family, dims in data["tool_units"].items()},
             "device_nouns": set(data["device_nouns"]),
+            "attribution_verbs": set(data["attribution_verbs"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +

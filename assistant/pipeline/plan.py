@@ -22,7 +22,8 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import Reading, lexicon, pieces, read, split_parts
+from assistant.pipeline.parse import Reading, lexicon, parsed, pieces, read, split_parts
+from assistant.pipeline.support import stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -45,12 +46,35 @@ def _surface(entity: Entity) -> str:
     return entity.canonical if entity.kind == "chip" else entity.text
 
 
+def _is_source(entity: Entity, text: str) -> bool:
+    """The entity is who reports a figure, not what the figure is about: the subject of an attribution
+    verb ("What TPP does Epoch AI give the 910B?", "What did Reuters report about DeepSeek?") or the
+    object of "according to" / "per"."""
+    at = text.find(entity.text)
+    if at < 0:
+        return False
+    verbs = {stem(v) for v in lexicon()["attribution_verbs"]}
+    doc = parsed(text)
+    token = next((t for t in doc if t.idx >= at), None)
+    while token is not None and token.dep_ == "compound" and token.head.i > token.i:
+        if stem(token.head.lower_) in verbs:
+            return True  # "What did Reuters report …", parsed as the noun "Reuters report"
+        token = token.head  # "Epoch AI": the name's head word carries its role
+    if token is None:
+        return False
+    if token.dep_ == "nsubj" and stem(token.head.lower_) in verbs:
+        return True
+    return token.dep_ == "pobj" and token.head.lower_ in ("to", "per") and \
+        (token.head.lower_ == "per" or token.head.head.lower_ == "according")
+
+
 def _subject(entities: list[Entity], text: str) -> Entity:
-    """The entity a later pronoun most likely points at: the first that is not a possessor
-    ("China's third Big Fund" → the fund, not China)."""
+    """The entity a later pronoun most likely points at: the first that is neither a possessor
+    ("China's third Big Fund" → the fund, not China) nor the source of a figure ("What TPP does
+    Epoch AI give the 910B?" → the 910B, not Epoch AI)."""
     for entity in entities:
         at = text.find(entity.text)
-        if at >= 0 and not re.match(r"['’]s\b", text[at + len(entity.text):]):
+        if at >= 0 and not re.match(r"['’]s\b", text[at + len(entity.text):]) and not _is_source(entity, text):
             return entity
     return entities[0]
 

@@ -65,6 +65,17 @@ def test_a_number_computable_from_the_stated_figures_alone_is_a_calculation(plan
     assert part.computations and part.computations[0].tool == tool and not part.computations[0].missing
 
 
+@pytest.mark.parametrize("earlier, turn, subject", [
+    ("What TPP does Epoch AI give the Ascend 910B?", "And how much memory does it have?", "Ascend 910B"),
+    ("What did Reuters report about DeepSeek in September 2025?", "Where is it based?", "DeepSeek"),
+    ("According to Bloomberg, how many GPUs will the Yiwu compound hold?", "Who runs it?", "Yiwu"),
+])
+def test_a_pronoun_points_at_what_a_figure_is_about_not_at_its_source(planner, earlier, turn, subject):
+    history = [{"role": "user", "content": earlier}, {"role": "assistant", "content": "…"}]
+    plan = planner.plan(turn, history)
+    assert subject in plan.standalone and [e.text for e in plan.parts[0].entities][0].startswith(subject)
+
+
 def test_unit_symbols_are_not_names(planner):
     part = only_part(planner.plan("A site has 30 MW for accelerators drawing 1,000 W each. How many accelerators fit?"))
     assert not part.entities
