@@ -258,7 +258,8 @@ class Planner:
                     text = re.sub(rf"\b{re.escape(pronoun)}\b",
                                   f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject, text, count=1)
         focus_words = set(reading.focus.lower().split())
-        entities = [e for e in entities if not (e.kind == "name" and e.text.lower() in focus_words)]
+        # "the Federal Register citation": a name inside the focus phrase qualifies the attribute
+        entities = [e for e in entities if not (e.kind == "name" and set(e.text.lower().split()) <= focus_words)]
         # a scenario the user states ("A hall of 4,096 GPUs draws 400 W each. What is the facility load?")
         # makes a number question a calculation on those figures: the intent is read with it
         scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") else ""

@@ -164,10 +164,11 @@ def numbers_in(text: str) -> list[str]:
 def has_type(sentence: str, part: Part, heading: str = "") -> bool:
     """The sentence carries a value of the asked answer type (a definition may be in its heading)."""
     kind = part.answer_type
+    unit = lexicon()["unit_patterns"].get(part_unit(part))
+    if unit is not None and kind in ("number", "other"):
+        # "how many megawatts", "what is the Federal Register citation": a value written in that unit
+        return bool(unit.search(sentence))
     if kind == "number":
-        unit = lexicon()["unit_patterns"].get(part_unit(part))
-        if unit is not None:
-            return bool(unit.search(sentence))
         values = [n for n in numbers_in(sentence) if not _YEAR.match(n.strip())]
         return bool(values) or bool(re.search(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
                                               r"hundred|thousand|million|billion|half|third|quarter)\b", sentence, re.I))

@@ -111,3 +111,10 @@ def test_a_focus_that_is_a_glossary_term_is_replaced_whole():
     assert "tdp" in forms and all(len(set(f.split())) == len(f.split()) for f in forms)
     assert not has_focus("The variant is rated at 1,000 TFLOPS of FP8.", "power rating")
     assert has_focus("The GB300 has a power (TDP) of 1,400 W.", "heat")
+
+
+def test_a_citation_is_answered_only_by_a_sentence_that_writes_one():
+    part = Part(text="What is the Federal Register citation of the AI Diffusion Rule?", answer_type="other",
+                focus="Federal Register citation")
+    assert has_type("The rule was published on January 15, 2025 at 90 FR 4544.", part)
+    assert not has_type("The rule was published in the Federal Register in January 2025.", part)
