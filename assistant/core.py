@@ -414,5 +414,5 @@ class Assistant:
             settings=EvidenceSettings(k=s.k, rrf_k=s.rrf_k, threshold=s.abstain_threshold,
                                       unknown_answer={lang: m["unknown_answer"] for lang, m in load("messages.yaml").items()}),
             english_terms=self.glossary.english_terms, defaults=self.planner.defaults, allowed_doc=allowed,
-            tool_passage=tool_passage, defining=defining)
+            tool_passage=tool_passage, defining=defining, replan=self.planner.part)
 

@@ -80,7 +80,8 @@ class EvidenceGatherer:
                  english_terms: Callable[[str], str] = lambda text: "",
                  defaults: NamedDefaults | None = None, allowed_doc: Callable[[str], bool] = lambda d: True,
                  tool_passage: Callable[[list[float], str], Hit | None] | None = None,
-                 defining: Callable[[str, list[float]], list[Hit]] = lambda term, vector: []) -> None:
+                 defining: Callable[[str, list[float]], list[Hit]] = lambda term, vector: [],
+                 replan: Callable[[str, str, str], Part] | None = None) -> None:
         self.search = search
         self.similarities = similarities
         self.embed = embed
@@ -93,6 +94,7 @@ class EvidenceGatherer:
         self.allowed_doc = allowed_doc
         self.tool_passage = tool_passage
         self.defining = defining
+        self.replan = replan  # (text, language, context) → Part: re-reads a multi-hop part once its slot is named
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ bookkeeping
@@ -166,7 +168,9 @@ class EvidenceGatherer:
         self.timings = {}
         evidence = Evidence(plan=plan)
         rankings: list[list[Hit]] = []
-        for part in plan.parts:
+        for i, part in enumerate(plan.parts):
+            if part.depends_on >= 0:
+                part = plan.parts[i] = self._resolve(plan, part, evidence)
             pe, hits = self._part(plan, part, evidence)
             evidence.parts.append(pe)
             rankings.append(hits)
@@ -252,6 +256,44 @@ class EvidenceGatherer:
             pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
                 if plan.language != "en" else support.missing_phrase(part)
         return pe, hits
+
+    # ------------------------------------------------------------------ multi-hop
+    def _resolve(self, plan: QueryPlan, part: Part, evidence: Evidence) -> Part:
+        """The part with its slot replaced by the name the part it depends on found ("the GPU model that
+        DeepSeek trained V3 on" → "H800 SXM"), re-read as a question of its own; unchanged when that
+        part found no name (it is then answered, or said to be missing, as asked)."""
+        if part.depends_on >= len(evidence.parts) or self.replan is None:
+            return part
+        name = self._named(evidence.parts[part.depends_on])
+        if not name or part.slot not in part.text:
+            return part
+        resolved = self.replan(part.text.replace(part.slot, name, 1), plan.language, plan.context)
+        resolved.depends_on, resolved.slot = part.depends_on, part.slot
+        return resolved
+
+    def _named(self, pe: PartEvidence) -> str:
+        """The thing an answered "which <class>" part names: a catalogue chip for a device (or a model
+        of one), else the first name its best sentences give that the question does not."""
+        compatible = pe.sentences[: pe.facts.get("compatible", 0)][:3]
+        if not compatible:
+            return ""
+        asked = {e.canonical for e in pe.part.entities}
+        words = {w.lower() for w in re.findall(r"[\w-]+", pe.part.text)}
+        device = pe.part.asks in support.lexicon()["device_nouns"] or pe.part.asks.startswith("model")
+        if device and self.catalogue is not None:
+            for sentence in compatible:
+                chip = next((m.chip.name for m in find_chip_mentions(sentence.text, self.catalogue)
+                             if m.chip.name not in asked and m.text.lower() not in words), "")
+                if chip:
+                    return chip
+        if pe.part.asks in support.lexicon()["device_nouns"]:
+            return ""
+        for sentence in (s for s in compatible if not support.negated(s.text)):  # "Bloomberg did not name …"
+            for phrase in support.name_phrases(sentence.text):
+                if not {w.lower() for w in phrase.split()} & words and not support.DATE.search(phrase) \
+                        and phrase.split()[0] not in support.MONTH_NAMES:
+                    return phrase
+        return ""
 
     def _names_other_chip(self, text: str, part: Part) -> bool:
         """The sentence names catalogue chips, none of them one the part asks about: it speaks of a

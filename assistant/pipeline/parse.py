@@ -123,6 +123,8 @@ def is_question(piece: str, language: str = "en") -> bool:
         return True
     first = piece.strip().split(" ", 1)[0].lower().strip("\"'«")
     lex = lexicon()
+    if piece.rstrip().endswith(".") and first in ("when", "where", "while", "once") and "," in piece:
+        return False  # "When customs opened the shipment, it found H100s.": a clause, then a statement
     return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
         first in lex["verdict_verbs"] or \
         first in ("roughly", "approximately", "about", "exactly", "and", "so")
@@ -189,18 +191,29 @@ def split_parts(question: str, language: str = "en") -> list[str]:
 
 def _noun_run(doc: Any, start: int) -> list[Any]:
     """Adjectives and nouns from `start` on, as one phrase ("Chinese companies", "thermal design power")."""
-    run = []
+    run: list[Any] = []
+    completed: set[int] = set()
     for tok in doc[start:]:
-        # "Chinese-designed", "US-made": a word after a hyphen belongs to the compound, whatever its tag
-        if tok.pos_ in ("ADJ", "NOUN", "PROPN", "NUM") or (tok.tag_ == "HYPH") or (run and run[-1].tag_ == "HYPH"):
+        # "Chinese-designed", "US-made": a word after a hyphen belongs to the compound, whatever its tag;
+        # "memory bandwidth": a word that completes a glossary attribute belongs to it, however tagged
+        if run and " ".join([*(t.lower_ for t in run), tok.lower_]) in _attribute_terms():
+            completed.add(tok.i)
+            run.append(tok)
+        elif tok.pos_ in ("ADJ", "NOUN", "PROPN", "NUM") or (tok.tag_ == "HYPH") or (run and run[-1].tag_ == "HYPH"):
             run.append(tok)
         elif tok.pos_ == "DET" and not run:
             continue
         else:
             break
-    while run and run[-1].pos_ not in ("NOUN", "PROPN"):
+    while run and run[-1].pos_ not in ("NOUN", "PROPN") and run[-1].i not in completed:
         run.pop()
     return run
+
+
+@lru_cache(maxsize=1)
+def _attribute_terms() -> frozenset[str]:
+    """The glossary's attribute terms as written ("memory bandwidth", "thermal design power")."""
+    return frozenset(term.lower() for group in load("attributes.yaml")["groups"] for term in group)
 
 
 def _names(doc: Any) -> list[str]:
@@ -480,3 +493,67 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
                     reading.answer_type = kind
                 return
     reading.answer_type = "other"
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A thing a question describes instead of naming ("the GPU model that DeepSeek trained V3 on"):
+    `phrase` as written in the question, `head` its class noun ("model"), `question` the question that
+    names it ("Which GPU model that DeepSeek trained V3 on?")."""
+
+    phrase: str
+    head: str
+    question: str
+
+
+def bridge_classes() -> set[str]:
+    """Class nouns a description may name a thing by: accelerators and the agents of the answer types
+    ("company", "regulator", "lab"), and "model"."""
+    lex = lexicon()
+    return lex["device_nouns"] | {w for w, kind in lex["head_nouns"].items() if kind == "person"} | {"model", "models"}
+
+
+def bridge(text: str) -> Bridge | None:
+    """The described thing a question asks an attribute of, when it names it only by a description:
+    a class noun ("chip", "company") modified by a relative clause, a participle or a place-like
+    preposition with a name ("the chip DeepSeek used to train V3", "the accelerator smuggled in
+    Operation Gatekeeper", "the chip behind DeepSeek-V3"). None when the question asks for the thing
+    itself ("Which chips that Nvidia sells need a licence?") or names no such description."""
+    doc = parsed(text)
+    classes = bridge_classes()
+    for t in doc:
+        if t.pos_ != "NOUN" or t.lower_ not in classes:
+            continue
+        if any(c.lower_ in _WH for c in t.children) or t.dep_ in ("attr",):
+            return None  # "Which chips that …", "What is the chip that …": the question asks for it
+        modifier = next((c for c in t.children if c.dep_ in ("relcl", "acl")
+                         or (c.dep_ == "prep" and c.lower_ in ("behind", "in", "at", "from", "inside", "for")
+                             and any(g.pos_ == "PROPN" for g in c.children))), None)
+        if modifier is None:
+            continue
+        # the noun phrase: its determiner, modifiers and compounds, the class noun and its description
+        lefts = [c.left_edge for c in t.lefts if c.dep_ in ("det", "compound", "amod", "nummod", "poss")]
+        start = min([t.i, *[x.i for x in lefts]])
+        tokens = [*doc[start: t.i + 1], *sorted(modifier.subtree, key=lambda x: x.i)]
+        # a mis-attached main verb or the question mark ends the description ("… trained V3 on | have?")
+        while tokens and (tokens[-1].is_punct or (tokens[-1].i == len(doc) - 2 and tokens[-1].pos_ in ("AUX", "VERB"))
+                          or tokens[-1].i == len(doc) - 1 and tokens[-1].pos_ in ("AUX", "VERB")):
+            tokens.pop()
+        if not tokens or tokens[-1].i < modifier.i:
+            continue
+        span = doc[tokens[0].i: tokens[-1].i + 1]
+        first = span[1] if span[0].pos_ == "DET" and len(span) > 1 else span[0]
+        return Bridge(phrase=span.text, head=t.lower_, question="Which " + text[first.idx: span.end_char])
+    return None
+
+
+def asked_class(text: str) -> str:
+    """The class noun a "which/what <class>" question asks to name ("Which card …?" → "card"), "" else."""
+    doc = parsed(text)
+    classes = bridge_classes()
+    for t in doc:
+        if t.lower_ in _WH and t.dep_ == "det" and t.head.pos_ in ("NOUN", "PROPN") and t.head.lower_ in classes:
+            return t.head.lower_
+        if t.lower_ in ("which", "what") and t.i + 1 < len(doc) and doc[t.i + 1].lower_ in classes:
+            return doc[t.i + 1].lower_
+    return ""

@@ -22,7 +22,7 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import Reading, lexicon, parsed, pieces, read, split_parts
+from assistant.pipeline.parse import Reading, asked_class, bridge, lexicon, parsed, pieces, read, split_parts
 from assistant.pipeline.support import stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
@@ -249,7 +249,15 @@ class Planner:
     def _part(self, text: str, language: str, earlier: list[Part], context: str, scenario: str = "") -> Part:
         reading = read(text, language)
         entities = self.entities(text, reading)
-        if (reading.pronouns or reading.partitive) and earlier and not entities:
+        focus_words = set(reading.focus.lower().split())
+        # "the Federal Register citation": a name inside the focus phrase qualifies the attribute
+        entities = [e for e in entities if not (e.kind == "name" and set(e.text.lower().split()) <= focus_words)]
+        depends_on, slot = -1, ""
+        if reading.pronouns and earlier and earlier[-1].asks and not entities:
+            # "Which card, and what TPP has been reported for it?": the pronoun stands for what the
+            # earlier part names, which only its evidence can tell
+            depends_on, slot = len(earlier) - 1, reading.pronouns[0]
+        elif (reading.pronouns or reading.partitive) and earlier and not entities:
             # "… and when was it set up?" — the pronoun points at the previous part's subject
             entities = [_subject(earlier[-1].entities, earlier[-1].text)] if earlier[-1].entities else []
             if entities:
@@ -257,9 +265,6 @@ class Planner:
                 for pronoun in reading.pronouns:
                     text = re.sub(rf"\b{re.escape(pronoun)}\b",
                                   f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject, text, count=1)
-        focus_words = set(reading.focus.lower().split())
-        # "the Federal Register citation": a name inside the focus phrase qualifies the attribute
-        entities = [e for e in entities if not (e.kind == "name" and set(e.text.lower().split()) <= focus_words)]
         # a scenario the user states ("A hall of 4,096 GPUs draws 400 W each. What is the facility load?")
         # makes a number question a calculation on those figures: the intent is read with it
         scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") else ""
@@ -290,7 +295,8 @@ class Planner:
         part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
-                    intent_score=round(vote.scores.get(intent, 0.0), 3))
+                    intent_score=round(vote.scores.get(intent, 0.0), 3),
+                    asks=asked_class(text) if language == "en" else "", depends_on=depends_on, slot=slot)
         if reading.unit:
             part.focus = part.focus or reading.unit
         if part.premise:
@@ -305,6 +311,25 @@ class Planner:
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
                                                      missing=outcome.error or ""))
         return part
+
+    def part(self, text: str, language: str = "en", context: str = "") -> Part:
+        """One standalone part read on its own (used to re-read a multi-hop part once its slot is named)."""
+        return self._part(text, language, [], context)
+
+    def _names_thing(self, described: Any) -> bool:
+        """The description already names its thing ("the H100 chips that Nvidia sold"): a chip or a
+        named fleet before its class noun."""
+        before = described.phrase[: described.phrase.lower().rfind(described.head)]
+        return any(e.kind in ("chip", "fleet") for e in self.entities(before, read(before)))
+
+    def _hop(self, described: Any, language: str, earlier: list[Part], context: str) -> Part:
+        """The part that names a described thing: any sentence about the description's names may say
+        it, so it asks no attribute and computes nothing."""
+        hop = self._part(described.question, language, earlier, context)
+        hop.answer_type = "person" if lexicon()["head_nouns"].get(described.head) == "person" else "other"
+        hop.focus, hop.predicate, hop.intent, hop.computations = "", False, LOOKUP, []
+        hop.asks = described.head
+        return hop
 
     def _computable(self, asked: str, reading: Reading, routed: dict[str, list[Any]]) -> str:
         """The calculation family that computes the asked unit's dimension ("days", "GWh") from the
@@ -334,6 +359,15 @@ class Planner:
         parts: list[Part] = []
         scenario = stated if _states_figures(stated) else ""
         for text in texts:
+            described = bridge(text) if language == "en" else None
+            if described is not None and not self._names_thing(described):
+                # "What memory bandwidth does the GPU model that DeepSeek trained V3 on have?": first
+                # name the thing described, then ask about it (see EvidenceGatherer.gather)
+                parts.append(self._hop(described, language, parts, context))
+                part = self._part(text, language, parts, context, scenario)
+                part.depends_on, part.slot = len(parts) - 1, described.phrase
+                parts.append(part)
+                continue
             parts.append(self._part(text, language, parts, context, scenario))
         if stated and parts:
             # what the user states frames the questions ("Meta's Prometheus and OpenAI's Abilene site: which
@@ -346,7 +380,7 @@ class Planner:
             # "What TDP does the B200 have, and how much memory?": a later part that names no subject
             # of its own asks about the earlier part's
             earlier = parts[i - 1].entities
-            if not any(self.topical(e) for e in p.entities) and earlier:
+            if not any(self.topical(e) for e in p.entities) and earlier and p.depends_on < 0:
                 p.entities = [*p.entities, *[e for e in earlier if e not in p.entities]]
                 if not p.computations:  # what its evidence is retrieved for
                     p.text = f"{p.text}, {' '.join(_surface(e) for e in earlier)}"

@@ -39,7 +39,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"\b[A-Z][\w&'’-]+")
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
-_MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December"}
 _FUNCTION_CAPITALS = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "As", "It", "Its", "This", "That",
                       "These", "Those", "Under", "After", "Before", "Since", "When", "While", "If", "But", "And", "So",
@@ -153,7 +153,7 @@ def names_agent(sentence: str, question: str) -> bool:
     report by Grunewald and Fist"): the answer to a "who <verb>" question written without that verb.
     "backed by the government" does not answer "who runs it"; a date ("by May 2025") is no agent."""
     asked = set(stems(question))
-    return any(stem(m.group(1).lower()) in asked and m.group(2) not in _MONTH_NAMES
+    return any(stem(m.group(1).lower()) in asked and m.group(2) not in MONTH_NAMES
                for m in _AGENT.finditer(sentence))
 
 
@@ -179,7 +179,7 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
         # thing whose place is asked ("Colossus") and months ("in May 2025") are not places
         own = {w.lower() for e in part.entities for w in e.text.split()}
         # "in Abilene, Texas": the region after the comma places the town the question names
-        return any(w.lower() not in own and w not in _MONTH_NAMES
+        return any(w.lower() not in own and w not in MONTH_NAMES
                    for m in _LOCATIVE.finditer(sentence) for w in m.groups() if w)
     if kind == "person":
         return any(w not in _FUNCTION_CAPITALS for w in _NAME.findall(sentence))

@@ -226,3 +226,15 @@ def test_a_scenario_with_machines_of_several_gpus_is_computed(corpus_assistant):
     answer = ask(corpus_assistant, "A hall has 256 servers with eight GPUs each, every GPU drawing 1,200 W. "
                                    "How many megawatts do the GPUs draw?")
     assert answer.tool_calls and "2,048" in answer.text and "2.458 MW" in answer.text
+
+
+@pytest.mark.parametrize("question, named, figure", [
+    ("What memory bandwidth does the GPU model that DeepSeek trained V3 on have?", "H800", "3.35 TB/s"),
+    ("When US customs opened an ALX Solutions shipment, it found H100s alongside a gaming card. "
+     "Which card, and what TPP has been reported for it?", "RTX 4090", "5,28"),
+])
+def test_a_multi_hop_question_names_the_thing_then_answers_about_it(corpus_assistant, question, named, figure):
+    answer = ask(corpus_assistant, question)
+    assert named in answer.text and figure in answer.text and not answer.abstained
+    # the plan on the answer shows the resolved part and what it depended on
+    assert any(p["depends_on"] == 0 and named.split()[-1] in p["text"] for p in answer.plan["parts"])

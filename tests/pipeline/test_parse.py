@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline.parse import event_verb, orders, pieces, read, split_parts
+from assistant.pipeline.parse import asked_class, bridge, event_verb, orders, pieces, read, split_parts
 
 
 @pytest.mark.parametrize("question, answer_type", [
@@ -189,3 +189,39 @@ def test_a_clause_the_user_states_is_the_premise_of_the_question_after_it():
     assert pieces("Since X was banned in 2022, why did sales go on?")[0] == [
         "Since X was banned in 2022, why did sales go on?"]
     assert not read("Since 2022, how many rules were issued?").premise_stated  # a date, not a claim
+
+
+# ---- multi-hop: a thing described instead of named ----
+
+@pytest.mark.parametrize("question, phrase, head", [
+    ("What memory bandwidth does the GPU model that DeepSeek trained V3 on have?",
+     "the GPU model that DeepSeek trained V3 on", "model"),
+    ("What is the TDP of the chip DeepSeek used to train V3?", "the chip DeepSeek used to train V3", "chip"),
+    ("What TPP does the accelerator smuggled in Operation Gatekeeper have?",
+     "the accelerator smuggled in Operation Gatekeeper", "accelerator"),
+    ("Who is the CEO of the company that operates the Yiwu compound?", "the company that operates the Yiwu compound",
+     "company"),
+])
+def test_a_thing_described_by_a_clause_is_a_bridge_to_name_first(question, phrase, head):
+    found = bridge(question)
+    assert found is not None and (found.phrase, found.head) == (phrase, head)
+    assert found.question.startswith("Which ") and phrase.split(" ", 1)[1] in found.question
+
+
+@pytest.mark.parametrize("question", [
+    "Which chips that Nvidia sells in China need a licence?",  # asks for the things themselves
+    "How many GPUs do the projects that Bloomberg found plan?",  # "projects" is no class of named thing
+    "What is the TDP of the H100?",
+])
+def test_a_question_that_names_its_thing_or_asks_for_it_has_no_bridge(question):
+    assert bridge(question) is None
+
+
+def test_a_which_question_asks_to_name_a_thing_of_its_class():
+    assert asked_class("Which card") == "card" and asked_class("Which regulator summoned Nvidia?") == "regulator"
+    assert asked_class("What is the TDP of the H100?") == ""
+
+
+def test_a_clause_ending_in_a_full_stop_is_a_statement_even_after_when():
+    asking, statements = pieces("When customs opened the shipment, it found H100s and a gaming card. Which card?")
+    assert asking == ["Which card?"] and statements == ["When customs opened the shipment, it found H100s and a gaming card."]

@@ -286,3 +286,17 @@ def test_which_of_them_keeps_the_earlier_subject_without_renaming_the_set(planne
     second = plan.parts[1]
     assert "of them" in second.text  # the set the first part answers, not "of Stargate"
     assert [e.text for e in second.entities] == ["Stargate"]
+
+
+def test_a_described_thing_is_named_by_a_part_of_its_own_first(planner):
+    plan = planner.plan("What memory bandwidth does the GPU model that DeepSeek trained V3 on have?")
+    hop, asked = plan.parts
+    assert hop.asks == "model" and hop.focus == "" and hop.depends_on == -1
+    assert asked.depends_on == 0 and asked.slot == "the GPU model that DeepSeek trained V3 on"
+    assert asked.focus == "memory bandwidth"
+
+
+def test_a_pronoun_after_a_which_part_stands_for_what_that_part_names(planner):
+    plan = planner.plan("Customs found H100s and a gaming card in the shipment. Which card, and what TPP does it have?")
+    assert [p.asks for p in plan.parts] == ["card", ""]
+    assert plan.parts[1].depends_on == 0 and plan.parts[1].slot == "it"
