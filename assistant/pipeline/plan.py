@@ -35,6 +35,7 @@ from index.text import keyword_tokens
 _LEADS_ON = re.compile(r"^\s*(?:and|but|also|what about|how about|what of|same for|then|et|mais|"
                        r"qu'en est-il|et pour|et en|et dans)\b", re.I)
 _POSSESSIVE = {"its", "their", "his", "her"}
+_UNIT_SYMBOL = re.compile(r"^(?:[kKMGTP]?(?:B|W|Wh|bit)|[KMGTP]B/s|[KMGTP]?Hz)$")  # SI-prefixed unit symbols
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
 # A name found in more than a third of the passages (US, China, Nvidia here) frames the corpus rather
 # than naming a subject: BM25 idf ln(1 + (N - n)/n) at n = N/3.
@@ -146,8 +147,8 @@ class Planner:
                     spans.append(match.span())
                     break
         for name in (reading.names if reading else []):
-            if name.lower() in lexicon()["units"]:
-                continue  # "MW", "W": a unit symbol is capitalised, not a name
+            if name.lower() in lexicon()["units"] or _UNIT_SYMBOL.match(name):
+                continue  # "MW", "W", "GB", "TB": a unit symbol is capitalised, not a name
             words = name.split()
             if len(words) == 2 and keyword_tokens(words[0]) and not self.topical(Entity(words[0], "name", words[0])):
                 name = words[1]  # "US HBM": a framing name before a name only qualifies it
@@ -292,11 +293,20 @@ class Planner:
                 intent = "compare"
         if intent == LOOKUP and scenario and reading.answer_type == "number" and self.catalogue is not None:
             intent = self._computable(asked, reading, routed)
-        part = Part(text=text, answer_type=reading.answer_type, focus=reading.focus, entities=entities,
+        asks = asked_class(text) if language == "en" else ""
+        answer_type = reading.answer_type
+        if intent == LOOKUP and asks in lexicon()["device_nouns"] and self.catalogue is not None \
+                and _states_figures(text):
+            # "Which accelerators have more than 100 GB of memory?": a threshold over the catalogue's
+            # figures is a screen of the catalogue when the screen can read it, however it is worded
+            outcomes = route(asked, self.catalogue, {"screen"}, defaults=self.defaults)
+            if outcomes and all(o.result and not o.error for o in outcomes):
+                routed[asked], intent, answer_type = outcomes, "screen", "list"
+        part = Part(text=text, answer_type=answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
                     intent_score=round(vote.scores.get(intent, 0.0), 3),
-                    asks=asked_class(text) if language == "en" else "", depends_on=depends_on, slot=slot)
+                    asks=asks, depends_on=depends_on, slot=slot)
         if reading.unit:
             part.focus = part.focus or reading.unit
         if part.premise:

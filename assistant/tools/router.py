@@ -32,7 +32,7 @@ from .mentions import ChipMention, FleetRef, find_chip_mentions
 from .named import NamedDefaults, NamedFleet, NamedRun
 from .power import accelerators_for_capacity, energy_cost, power_estimate
 from .purchase import purchase_count
-from .quantities import Quantity, container_products, numerals, parse_quantities
+from .quantities import Quantity, container_products, numerals, parse_quantities, with_value
 from .results import ToolResult, merge_sources
 from .screen import screen_chips
 from .tpp import compute_tpp
@@ -567,6 +567,8 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
     if not values:
         raise ToolInputError("threshold", f"give the threshold the chips' {attribute} is tested against")
     threshold = min(values, key=lambda q: abs(q.start - at))
+    if attribute == "memory_bw_tbps" and threshold.kind == "bandwidth":
+        threshold = with_value(threshold, threshold.value / 1000)  # quantities read GB/s; the catalogue has TB/s
     window = parsed.text[max(0, threshold.start - 40): threshold.end + 16]
     found = [(m.start(), op) for op, p in data["operators"].items() for m in p.finditer(window)]
     op = min(found, key=lambda f: abs(f[0] - 40))[1] if found else "ge"

@@ -300,3 +300,19 @@ def test_a_pronoun_after_a_which_part_stands_for_what_that_part_names(planner):
     plan = planner.plan("Customs found H100s and a gaming card in the shipment. Which card, and what TPP does it have?")
     assert [p.asks for p in plan.parts] == ["card", ""]
     assert plan.parts[1].depends_on == 0 and plan.parts[1].slot == "it"
+
+
+@pytest.mark.parametrize("question, attribute", [
+    ("Which accelerators in the catalogue have more than 100 GB of memory?", "memory_gb"),
+    ("Which Nvidia chips have a memory bandwidth above 4 TB/s?", "memory_bw_tbps"),
+])
+def test_a_threshold_over_catalogue_figures_is_a_screen_of_the_catalogue(planner, question, attribute):
+    part = only_part(planner.plan(question))
+    assert part.answer_type == "list" and part.intent == "screen"
+    assert not {e.text for e in part.entities} & {"GB", "TB"}  # unit symbols are no names
+    assert part.computations[0].inputs["attribute"] == attribute
+
+
+def test_a_which_question_without_a_threshold_is_looked_up(planner):
+    part = only_part(planner.plan("Which GPUs did DeepSeek use for V3?"))
+    assert part.intent == "lookup"

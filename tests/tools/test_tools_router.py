@@ -444,3 +444,9 @@ def test_a_budget_and_a_unit_price_give_the_units_bought(catalogue):
 def test_renting_a_stated_number_of_gpus_for_days_is_priced_by_the_gpu_hour(catalogue):
     o = computed("What would it cost to rent 512 GPUs for 14 days at US$2.40 per GPU-hour?", catalogue, "training_cost")
     assert o.result["result"]["cost_usd"] == pytest.approx(512 * 14 * 24 * 2.4)
+
+
+def test_a_bandwidth_threshold_in_tb_per_second_screens_the_catalogue_in_tb_per_second(catalogue):
+    o = computed("Which Nvidia chips have a memory bandwidth above 4 TB/s?", catalogue, "screen_chips")
+    assert o.arguments["threshold"] == 4.0
+    assert {m["chip"] for m in o.result["result"]["matches"]} >= {"H200 SXM", "B200"}
