@@ -250,9 +250,14 @@ class EvidenceGatherer:
         pe.answerable = bool(compatible) or bool(pe.facts.get("order")) or bool(pe.facts.get("sides")) or \
             any(t.summary and t.asked for t in pe.tools)
         pe.facts["compatible"] = len(compatible)
+        # the best sentence says the asked fact is not known ("the investor was not named"): the part is
+        # answered by that absence, cited, not by the sentences around it
+        pe.facts["absence"] = bool(compatible) and part.answer_type not in ("yes_no", "comparison", "order") \
+            and not pe.tools and support.documents_absence(compatible[0].text) \
+            and not support.gives_value(compatible[0].text, part)
         if part.answer_type == "list":
             pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}")
-        if not pe.answerable:
+        if not pe.answerable or pe.facts["absence"]:
             pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
                 if plan.language != "en" else support.missing_phrase(part)
         return pe, hits

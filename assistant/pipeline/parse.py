@@ -65,6 +65,7 @@ def lexicon() -> dict[str, Any]:
             "tool_units": {family: set(dims) for family, dims in data["tool_units"].items()},
             "device_nouns": set(data["device_nouns"]),
             "attribution_verbs": set(data["attribution_verbs"]),
+            "disclosure_verbs": set(data["disclosure_verbs"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
@@ -313,12 +314,14 @@ def read(text: str, language: str = "en") -> Reading:
         reading.answer_type = "number"
     elif first.lower_ in lex["verdict_verbs"] and first.i == tokens[0].i:
         reading.answer_type = "yes_no"
-    elif lex["comparison_cues"].search(lower):
+    elif any(not re.match(r"\s*(?:us\$|\$|€)?\d", lower[m.end():]) for m in lex["comparison_cues"].finditer(lower)):
+        # ("more than 5 billion yuan" sets a threshold: it compares nothing)
         reading.answer_type = "comparison"
     elif wh is not None and wh.i <= tokens[0].i + 2 and wh.lower_ in ("which", "who") and \
             any(t.tag_ in ("JJR", "RBR") and (t.lower_ in ("more", "less", "fewer") or t.lower_.endswith("er"))
-                # "a gigawatt or more" sets a threshold; it compares nothing
+                # "a gigawatt or more", "more than 5 billion yuan" set a threshold; they compare nothing
                 and not (t.i > 0 and doc[t.i - 1].lower_ == "or")
+                and not re.match(r"than\s+(?:us\$|\$|€)?\d", doc[t.i + 1:].text.lower())
                 for t in doc):
         reading.answer_type = "comparison"  # "which is planned to draw more power?", "who spent less?"
         # the noun the comparative qualifies is what is compared ("more power", "fewer chips")
@@ -524,13 +527,14 @@ def bridge(text: str) -> Bridge | None:
     for t in doc:
         if t.pos_ != "NOUN" or t.lower_ not in classes:
             continue
-        if any(c.lower_ in _WH for c in t.children) or t.dep_ in ("attr",):
-            return None  # "Which chips that …", "What is the chip that …": the question asks for it
         modifier = next((c for c in t.children if c.dep_ in ("relcl", "acl")
                          or (c.dep_ == "prep" and c.lower_ in ("behind", "in", "at", "from", "inside", "for")
                              and any(g.pos_ == "PROPN" for g in c.children))), None)
         if modifier is None:
             continue
+        if any(c.lower_ in _WH for c in t.children) or t.dep_ in ("attr",) or \
+                (t.head.lower_ in _COPULA and any(c.lower_ in _WH for c in t.head.children)):
+            return None  # "Which chips that …", "Who is the investor that …": the question asks for it
         # the noun phrase: its determiner, modifiers and compounds, the class noun and its description
         lefts = [c.left_edge for c in t.lefts if c.dep_ in ("det", "compound", "amod", "nummod", "poss")]
         start = min([t.i, *[x.i for x in lefts]])

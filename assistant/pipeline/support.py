@@ -209,6 +209,30 @@ def negated(statement: str) -> bool:
     return root is not None and any(c.dep_ == "neg" for c in root.children)
 
 
+def documents_absence(sentence: str) -> bool:
+    """The sentence says a fact is not known: its main clause is negated and its verb is one of
+    disclosure ("The investor … was also not named in the sources reviewed", "The sources reviewed do
+    not list which companies …", "Bloomberg did not name the operator"); not "The H20 did not need a
+    licence", which states a fact."""
+    doc = parsed(sentence)
+    verbs = {stem(v) for v in lexicon()["disclosure_verbs"]}
+    # the main verb, or one right under it (the parser may hang "do not list" under "reviewed")
+    return any(any(c.dep_ == "neg" for c in t.children) and stem(t.lower_) in verbs
+               and (t.dep_ == "ROOT" or t.head.dep_ == "ROOT") for t in doc)
+
+
+def gives_value(sentence: str, part: Part) -> bool:
+    """The sentence gives a figure or a date of its own (not one the question states), for a number
+    or date question: "… is not given, only that it came online after about 122 days" still answers."""
+    if part.answer_type == "number":
+        own = {n.strip() for n in numbers_in(part.text)}
+        return any(n.strip() not in own and not _YEAR.match(n.strip()) for n in numbers_in(sentence))
+    if part.answer_type == "date":
+        own = {m.group(0) for m in DATE.finditer(part.text)}
+        return any(m.group(0) not in own for m in DATE.finditer(sentence))
+    return False
+
+
 def is_clause(text: str) -> bool:
     """The text has a verb of its own ("DeepSeek put out R1"), not only nouns ("the H20 licence")."""
     return any(t.pos_ == "VERB" and t.text[:1].islower() for t in parsed(text))

@@ -50,9 +50,12 @@ class ExtractiveWriter:
         answered = 0
         for index, pe in enumerate(evidence.parts):
             sentences = self._part(index, pe, evidence, msgs, per_part, kept, plan.language)
-            if any(s.kind in ("answer", "tool", "correction") for s in sentences):
+            if any(s.kind in ("answer", "tool", "correction") for s in sentences) and not pe.facts.get("absence"):
                 answered += 1
             out.extend(sentences)
+        if not answered and any(pe.facts.get("absence") for pe in evidence.parts):
+            # every part the sources speak to, they say is not known: that, cited, is the answer
+            return Draft(sentences=out, abstained=True, writer=self.name)
         if not answered:
             return Draft(sentences=self.abstain(evidence, msgs), abstained=True, writer=self.name)
         return Draft(sentences=out, abstained=False, writer=self.name)
@@ -117,6 +120,12 @@ class ExtractiveWriter:
             if pe.facts.get("compatible", 0):
                 out.extend(self._quotes(index, pe, 1, kept, with_tools=False))
             return out
+        if pe.facts.get("absence") and not out:
+            # "The corpus does not give the investor …. The investor … was not named in the sources [1]."
+            lead = pe.sentences[0]
+            kept.append(lead.text)
+            return [DraftSentence(msgs["part_missing"].format(missing=pe.missing), [], index, "abstain"),
+                    DraftSentence(lead.text, [lead.passage], index, "answer")]
         if pe.part.answer_type == "list" and any(s.kind == "tool" for s in out):
             return out  # a list the catalogue screened is complete for the catalogue: no quotes to add
         if pe.part.answer_type == "list" and pe.facts.get("items"):

@@ -238,3 +238,13 @@ def test_a_multi_hop_question_names_the_thing_then_answers_about_it(corpus_assis
     assert named in answer.text and figure in answer.text and not answer.abstained
     # the plan on the answer shows the resolved part and what it depended on
     assert any(p["depends_on"] == 0 and named.split()[-1] in p["text"] for p in answer.plan["parts"])
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Which companies has Big Fund III put money into?", "do not list"),
+    ("Which company operates the government-backed Yiwu compound?", "did not name"),
+])
+def test_a_source_that_says_the_fact_is_not_known_is_the_answer_cited(corpus_assistant, question, said):
+    answer = ask(corpus_assistant, question)
+    assert answer.abstained and "does not give" in answer.text and said in answer.text and answer.citations
+    assert answer.text.count("[") == 1  # the absence alone, not the sentences around it

@@ -118,3 +118,13 @@ def test_a_citation_is_answered_only_by_a_sentence_that_writes_one():
                 focus="Federal Register citation")
     assert has_type("The rule was published on January 15, 2025 at 90 FR 4544.", part)
     assert not has_type("The rule was published in the Federal Register in January 2025.", part)
+
+
+def test_a_sentence_saying_a_fact_is_not_known_documents_an_absence():
+    from assistant.pipeline.support import documents_absence, gives_value
+    assert documents_absence("The investor that pledged 5 billion yuan was also not named in the sources reviewed.")
+    assert documents_absence("The sources reviewed do not list which companies Big Fund III has invested in.")
+    assert not documents_absence("The H20 did not need a licence under the October 2023 rule.")  # a fact
+    # a hedge that still gives the asked figure answers the question
+    part = Part(text="How fast did xAI get 100,000 H100s running?", answer_type="number")
+    assert gives_value("The exact day is not given, only that it came online after about 122 days.", part)
