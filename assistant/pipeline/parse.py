@@ -431,6 +431,13 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
             reading.bare_quantifier = not run
         elif after is not None and after.pos_ in ("ADJ", "ADV") and after.lower_ not in ("come",):
             reading.answer_type = "number"
+            # "How big is the silicon die of X?": the measured attribute is the copula's subject noun
+            subject = next((c for c in after.head.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"
+                            and any(g.dep_ == "prep" and g.lower_ == "of" for g in c.children)), None) \
+                if after.head.lower_ in _COPULA else None
+            if subject is not None:
+                reading.focus = " ".join(t.text for t in subject.lefts if t.dep_ in ("compound", "amod")) + \
+                    (" " if any(t.dep_ in ("compound", "amod") for t in subject.lefts) else "") + subject.text
         else:
             reading.answer_type = "explanation"
             reading.premise = " ".join(t.text for t in rest[1:] if t.lower_ not in _AUX or t.i > rest[0].i)

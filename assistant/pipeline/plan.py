@@ -147,9 +147,12 @@ class Planner:
                     spans.append(match.span())
                     break
         for name in (reading.names if reading else []):
-            if name.lower() in lexicon()["units"] or _UNIT_SYMBOL.match(name):
-                continue  # "MW", "W", "GB", "TB": a unit symbol is capitalised, not a name
             words = name.split()
+            while words and (words[0].lower() in lexicon()["units"] or _UNIT_SYMBOL.match(words[0])):
+                words = words[1:]  # "MW", "GB", "(5) GW Hyperion": a unit symbol is capitalised, not a name
+            if not words:
+                continue
+            name = " ".join(words)
             if len(words) == 2 and keyword_tokens(words[0]) and not self.topical(Entity(words[0], "name", words[0])):
                 name = words[1]  # "US HBM": a framing name before a name only qualifies it
             at = text.find(name)
@@ -158,8 +161,18 @@ class Planner:
             found.append((at, Entity(name, "name", name)))
         found.sort(key=lambda p: p[0])
         out: list[Entity] = []
-        for _, entity in found:
-            if entity.kind == "name" and not self.topical(entity):
+        for i, (at, entity) in enumerate(found):
+            end = at + len(entity.text)
+            # "Meta's Prometheus", "Huawei's Ascend 920": the owner qualifies the named thing, which a
+            # sentence must be about; the owner alone ("Meta's H100 fleet") does not answer for it
+            owner = i + 1 < len(found) and entity.kind in ("name", "fleet") and \
+                re.match(r"(?:['’]s)?\s+(?:(?!(?:in|of|for|at|on|to|with|from|by|and|or)\s)[\w.,]+\s+){0,2}$",
+                         text[end: found[i + 1][0]]) is not None and \
+                re.search(r"['’]s\b", text[at: found[i + 1][0]]) is not None
+            if owner and entity.kind == "fleet":
+                entity = Entity(entity.text.removesuffix("'s").removesuffix("’s"), "name",
+                                entity.text.removesuffix("'s").removesuffix("’s"))
+            if entity.kind == "name" and (owner or not self.topical(entity)):
                 entity = Entity(entity.text, entity.kind, entity.canonical, topical=False)
             if all(entity.canonical.lower() != e.canonical.lower() for e in out):
                 out.append(entity)
@@ -253,6 +266,10 @@ class Planner:
         focus_words = set(reading.focus.lower().split())
         # "the Federal Register citation": a name inside the focus phrase qualifies the attribute
         entities = [e for e in entities if not (e.kind == "name" and set(e.text.lower().split()) <= focus_words)]
+        # "… run on Nvidia or AMD accelerators?": the options are the answer, not what it is about
+        options = " ".join(reading.alternatives).lower()
+        entities = [Entity(e.text, e.kind, e.canonical, topical=False)
+                    if e.kind == "name" and e.text.lower() in options.split() else e for e in entities]
         depends_on, slot = -1, ""
         if reading.pronouns and earlier and earlier[-1].asks and not entities:
             # "Which card, and what TPP has been reported for it?": the pronoun stands for what the
@@ -291,6 +308,11 @@ class Planner:
                 # "… 1,250 TFLOPS, against 296. By what factor…?": a comparison of figures the user gives
                 # is their ratio, whatever phrasings the exemplars hold
                 intent = "compare"
+        if intent not in (LOOKUP, "screen") and not _states_figures(asked) and \
+                not any(e.kind in ("chip", "fleet") for e in entities):
+            # nothing to compute on: no chip, no fleet of its own ("Meta's Prometheus" names Meta only as
+            # an owner) and no figure the user states
+            intent = LOOKUP
         if intent == LOOKUP and scenario and reading.answer_type == "number" and self.catalogue is not None:
             intent = self._computable(asked, reading, routed)
         asks = asked_class(text) if language == "en" else ""

@@ -39,6 +39,7 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"\b[A-Z][\w&'’-]+")
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
+_BASED = re.compile(r"\b([A-Z][\w]+)-(?:based|headquartered)\b")
 MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December"}
 _FUNCTION_CAPITALS = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "As", "It", "Its", "This", "That",
@@ -180,7 +181,8 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
         own = {w.lower() for e in part.entities for w in e.text.split()}
         # "in Abilene, Texas": the region after the comma places the town the question names
         return any(w.lower() not in own and w not in MONTH_NAMES
-                   for m in _LOCATIVE.finditer(sentence) for w in m.groups() if w)
+                   for m in _LOCATIVE.finditer(sentence) for w in m.groups() if w) or \
+            any(m.group(1).lower() not in own for m in _BASED.finditer(sentence))  # "a Hubei-based group"
     if kind == "person":
         return any(w not in _FUNCTION_CAPITALS for w in _NAME.findall(sentence))
     if kind == "definition":

@@ -225,3 +225,8 @@ def test_a_which_question_asks_to_name_a_thing_of_its_class():
 def test_a_clause_ending_in_a_full_stop_is_a_statement_even_after_when():
     asking, statements = pieces("When customs opened the shipment, it found H100s and a gaming card. Which card?")
     assert asking == ["Which card?"] and statements == ["When customs opened the shipment, it found H100s and a gaming card."]
+
+
+def test_how_big_is_the_noun_of_a_thing_measures_that_noun():
+    assert read("How big is the silicon die of Huawei's Ascend 950PR?").focus == "silicon die"
+    assert read("How big is Colossus?").focus == ""  # the thing itself is measured

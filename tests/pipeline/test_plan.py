@@ -316,3 +316,22 @@ def test_a_threshold_over_catalogue_figures_is_a_screen_of_the_catalogue(planner
 def test_a_which_question_without_a_threshold_is_looked_up(planner):
     part = only_part(planner.plan("Which GPUs did DeepSeek use for V3?"))
     assert part.intent == "lookup"
+
+
+def test_an_owner_before_a_named_thing_only_qualifies_it(planner):
+    part = only_part(planner.plan("Does Meta's Prometheus cluster run on Nvidia or AMD accelerators?"))
+    topical = {e.text for e in part.entities if e.topical}
+    assert "Prometheus" in topical and "Meta" not in topical
+    assert not {"Nvidia", "AMD"} & topical  # the options are the answer, not its subject
+    # nothing of its own to compute on: Meta is named only as the owner
+    assert part.intent == "lookup" and not part.computations
+
+
+def test_an_owner_of_an_attribute_is_still_a_subject(planner):
+    part = only_part(planner.plan("How does SoftBank's stake in Stargate compare with Oracle's?"))
+    assert {"SoftBank", "Oracle"} <= {e.text for e in part.entities if e.topical}
+
+
+def test_a_unit_symbol_before_a_name_is_not_part_of_it(planner):
+    part = only_part(planner.plan("Why did Meta's 5 GW Hyperion cluster come online in 2026?"))
+    assert "Hyperion" in [e.text for e in part.entities]

@@ -128,3 +128,9 @@ def test_a_sentence_saying_a_fact_is_not_known_documents_an_absence():
     # a hedge that still gives the asked figure answers the question
     part = Part(text="How fast did xAI get 100,000 H100s running?", answer_type="number")
     assert gives_value("The exact day is not given, only that it came online after about 122 days.", part)
+
+
+def test_a_place_may_be_written_as_a_based_compound():
+    part = Part(text="In which province is China Bester Group based?", answer_type="place",
+                entities=[Entity("China Bester Group", "name", "China Bester Group")])
+    assert has_type("China Bester Group, a Hubei-based IT company, supplies the hardware.", part)
