@@ -66,6 +66,7 @@ def lexicon() -> dict[str, Any]:
             "device_nouns": set(data["device_nouns"]),
             "attribution_verbs": set(data["attribution_verbs"]),
             "disclosure_verbs": set(data["disclosure_verbs"]),
+            "temporal_comparatives": set(data["temporal_comparatives"]),
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
@@ -304,7 +305,8 @@ def read(text: str, language: str = "en") -> Reading:
     first = tokens[0]
     wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.lower_ in _WH), None)
 
-    if lex["order_cues"].search(lower):
+    if lex["order_cues"].search(lower) or (wh is not None and wh.lower_ in ("which", "what") and wh.i <= tokens[0].i + 1
+                                           and any(t.lower_ in lex["temporal_comparatives"] for t in doc)):
         reading.answer_type = "order"
     elif first.lower_ in lex["list_verbs"] and first.i == tokens[0].i and first.tag_ in ("VB", "VBP", "NN", "NNP"):
         reading.answer_type = "list"

@@ -132,12 +132,17 @@ def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
     return any(_written(form, text) for form in forms)
 
 
+@lru_cache(maxsize=1)
+def _light_stems() -> frozenset[str]:
+    return frozenset(stem(v) for v in lexicon()["light_verbs"])
+
+
 def names_event(sentence: str, verb: str) -> bool:
     """The sentence names an event by its verb or a glossary form of it. A phrasal verb built on a
     light verb ("put out") counts only in its other forms ("released"): its stem alone ("put") says
     nothing."""
     forms = focus_forms(verb)
-    if verb.split()[0].lower() in lexicon()["light_verbs"]:
+    if stem(verb.split()[0].lower()) in _light_stems():  # "put", "putting", "puts"
         forms = forms[1:]
     if not forms:
         return False
@@ -278,12 +283,19 @@ def part_unit(part: Part) -> str:
     return lexicon()["units"].get(words[-1], "") if words else ""
 
 
+@lru_cache(maxsize=4096)
+def aliases(name: str) -> tuple[str, ...]:
+    """Other names of the same actor (aliases.yaml): "Washington" → "BIS", "US government", …"""
+    key = name.lower().strip()
+    return tuple(sorted({alias for group in load("aliases.yaml")["groups"] if key in group for alias in group} - {key}))
+
+
 def mentions(text: str, entity: Entity) -> bool:
-    """The entity is named in `text` (folded, stemmed; a chip also by its catalogue name). A name
-    of three or more words counts when most of its words are there ("US Justice Department" in
-    "the Department of Justice")."""
+    """The entity is named in `text` (folded, stemmed; a chip also by its catalogue name; an actor
+    also by another of its names, aliases.yaml). A name of three or more words counts when most of
+    its words are there ("US Justice Department" in "the Department of Justice")."""
     stemmed = _stem_text(text)
-    for form in {entity.text, entity.canonical}:
+    for form in {entity.text, entity.canonical, *aliases(entity.text)}:
         words = stems(form)
         if words and f" {' '.join(words)} " in stemmed:
             return True

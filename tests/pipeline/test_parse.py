@@ -230,3 +230,13 @@ def test_a_clause_ending_in_a_full_stop_is_a_statement_even_after_when():
 def test_how_big_is_the_noun_of_a_thing_measures_that_noun():
     assert read("How big is the silicon die of Huawei's Ascend 950PR?").focus == "silicon die"
     assert read("How big is Colossus?").focus == ""  # the thing itself is measured
+
+
+@pytest.mark.parametrize("question", ["Which happened earlier, the HBM controls or the SAMR probe?",
+                                      "Which chip came out later, the H20 or the H800?"])
+def test_a_comparative_of_time_asks_for_an_order(question):
+    assert read(question).answer_type == "order"
+
+
+def test_an_ordinal_adjective_asks_no_order():
+    assert read("What was the first chip Huawei made?").answer_type != "order"

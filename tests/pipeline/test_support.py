@@ -134,3 +134,14 @@ def test_a_place_may_be_written_as_a_based_compound():
     part = Part(text="In which province is China Bester Group based?", answer_type="place",
                 entities=[Entity("China Bester Group", "name", "China Bester Group")])
     assert has_type("China Bester Group, a Hubei-based IT company, supplies the hardware.", part)
+
+
+def test_an_actor_is_mentioned_by_another_of_its_names():
+    washington = Entity("Washington", "name", "Washington")
+    assert mentions("On December 2, 2024, the Bureau of Industry and Security announced a package.", washington)
+    assert not mentions("Huawei announced the Ascend 910C.", washington)
+
+
+def test_a_light_verb_in_any_form_names_no_event():
+    # "putting" is "put": it says nothing about which event is meant
+    assert not names_event("The package also put 140 entities on the Entity List.", "putting")
