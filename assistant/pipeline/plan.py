@@ -80,6 +80,13 @@ def _subject(entities: list[Entity], text: str) -> Entity:
     return entities[0]
 
 
+def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
+    """A personal pronoun is the subject (or the owner) in `text`: it stands for the thing asked about,
+    whatever else the text names ("how many GB200 chips will it hold?")."""
+    return any(t.lower_ in ("it", "its", "they", "their") and t.text in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
+               for t in parsed(text))
+
+
 def _states_figures(text: str) -> bool:
     """The text states a quantity to compute with: a measure with a unit, or a count that is not a year."""
     return any(q.kind != "number" or not (1900 <= q.value <= 2100 and float(q.value).is_integer())
@@ -275,9 +282,11 @@ class Planner:
             # "Which card, and what TPP has been reported for it?": the pronoun stands for what the
             # earlier part names, which only its evidence can tell
             depends_on, slot = len(earlier) - 1, reading.pronouns[0]
-        elif (reading.pronouns or reading.partitive) and earlier and not entities:
-            # "… and when was it set up?" — the pronoun points at the previous part's subject
-            entities = [_subject(earlier[-1].entities, earlier[-1].text)] if earlier[-1].entities else []
+        elif (reading.pronouns or reading.partitive) and earlier and earlier[-1].entities and \
+                (not entities or _pronoun_subject(text, reading.pronouns)):
+            # "… and when was it set up?" — the pronoun points at the previous part's subject; so does a
+            # pronoun that is the part's own subject ("… and how many GB200 chips will it hold?")
+            entities = [_subject(earlier[-1].entities, earlier[-1].text), *entities]
             if entities:
                 subject = _surface(entities[0])
                 for pronoun in reading.pronouns:

@@ -335,3 +335,9 @@ def test_an_owner_of_an_attribute_is_still_a_subject(planner):
 def test_a_unit_symbol_before_a_name_is_not_part_of_it(planner):
     part = only_part(planner.plan("Why did Meta's 5 GW Hyperion cluster come online in 2026?"))
     assert "Hyperion" in [e.text for e in part.entities]
+
+
+def test_a_pronoun_that_is_a_later_parts_subject_points_back_whatever_else_it_names(planner):
+    plan = planner.plan("Who runs Stargate's Abilene site and how many GB200 chips will it hold?")
+    later = plan.parts[1]
+    assert "Abilene" in later.text and [e.text for e in later.entities][:2] == ["Abilene", "GB200"]
