@@ -67,6 +67,7 @@ def lexicon() -> dict[str, Any]:
             "attribution_verbs": set(data["attribution_verbs"]),
             "disclosure_verbs": set(data["disclosure_verbs"]),
             "temporal_comparatives": set(data["temporal_comparatives"]),
+            "tool_dimensions": {tool: set(dims) for tool, dims in data["tool_dimensions"].items()},
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +

@@ -87,6 +87,16 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
                for t in parsed(text))
 
 
+def _asked_dimension(reading: Reading) -> str:
+    """The dimension a number question asks for: its unit's ("how many megawatts" → power), or devices
+    ("how many GPUs"); "" when the focus names none ("how much power", "what share")."""
+    words = reading.focus.lower().split()
+    if reading.answer_type != "number" or not words:
+        return reading.unit if reading.answer_type == "number" else ""
+    return reading.unit or lexicon()["units"].get(words[-1], "") or \
+        ("devices" if words[-1] in lexicon()["device_nouns"] else "")
+
+
 def _states_figures(text: str) -> bool:
     """The text states a quantity to compute with: a measure with a unit, or a count that is not a year."""
     return any(q.kind != "number" or not (1900 <= q.value <= 2100 and float(q.value).is_integer())
@@ -351,6 +361,12 @@ class Planner:
                                                                        defaults=self.defaults):
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
                                                      missing=outcome.error or ""))
+            dimension = _asked_dimension(reading)
+            measured = [lexicon()["tool_dimensions"].get(c.tool, set()) for c in part.computations]
+            if dimension and measured and all(m and dimension not in m for m in measured):
+                # the tools would compute something other than what is asked ("how many GPUs would the
+                # project have?" is no power estimate): the sources answer it
+                part.intent, part.computations = LOOKUP, []
         return part
 
     def part(self, text: str, language: str = "en", context: str = "") -> Part:
@@ -376,10 +392,7 @@ class Planner:
         """The calculation family that computes the asked unit's dimension ("days", "GWh") from the
         figures the user stated, or LOOKUP: a number asked of stated figures is a calculation when some
         tool can compute it from them alone, however the question is worded."""
-        words = reading.focus.lower().split()
-        dimension = reading.unit or (lexicon()["units"].get(words[-1], "") if words else "")
-        if not dimension and words and words[-1] in lexicon()["device_nouns"]:
-            dimension = "devices"  # "how many GPUs can it afford": a count a tool may compute
+        dimension = _asked_dimension(reading)  # "how many GPUs can it afford": a count a tool may compute
         if not dimension or self.catalogue is None:
             return LOOKUP
         for family, dimensions in lexicon()["tool_units"].items():

@@ -409,7 +409,7 @@ def numerals(text: str, language: str = "en") -> str:
 # a machine that holds accelerators ("256 servers with 8 GPUs each", "72 nodes of 4 accelerators")
 _CONTAINER = r"(?:servers?|nodes?|racks?|systems?|boxes|box|machines?|hosts?|pods?|trays?|chassis|cabinets?|boards?)"
 _DEVICE = r"(?:gpus?|accelerators?|chips?|cards?|npus?|processors?|devices?)"
-_PER_CONTAINER = re.compile(rf"^\s*{_CONTAINER}\s*,?\s*(?:each\s+)?(?:with|of|holding|carrying|containing|housing)\s+"
+_PER_CONTAINER = re.compile(rf"^\s*{_CONTAINER}\s*,?\s*(?:each\s+)?(?:with|of|holding|holds?|held|carrying|carries|carried|containing|contains?|contained|housing|houses?|housed)\s+"
                             rf"(?:(?:up to|about)\s+)?$", re.I)
 _COMPOUND_CONTAINER = re.compile(rf"^\s*-?\s*{_DEVICE}\s+{_CONTAINER}\b", re.I)
 _DEVICES_PER = re.compile(rf"^\s*{_DEVICE}\s+(?:per|in each|in every|for each|a|an|each)\s+{_CONTAINER}\b", re.I)

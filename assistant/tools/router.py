@@ -193,6 +193,7 @@ def _fleets(parsed: _Parsed, catalogue: Catalogue) -> tuple[list[FleetRef], list
     for mention in parsed.chips:
         count: float | None = None
         start = mention.start
+        basis = ""
         for idx, q in enumerate(numbers):
             if idx in used or q.end > mention.start or mention.start - q.end > 40:
                 continue
@@ -200,15 +201,15 @@ def _fleets(parsed: _Parsed, catalogue: Catalogue) -> tuple[list[FleetRef], list
             if all(w.lower() in _COUNT_FILLER for w in between):
                 count = q.value
                 start = q.start
+                basis = q.text if "×" in q.text else ""  # "625 × 8": machines × accelerators each
                 used.add(idx)
         if count is None and _SINGLE_BEFORE.search(parsed.text[max(0, mention.start - 30) : mention.start]):
             count = 1
         if count is None:
             no_count.append(mention)
             continue
-        fleets.append(
-            FleetRef(_fleet_label(count, mention.chip), mention.chip, count, start, list(mention.chip.citation_ids))
-        )
+        label = _fleet_label(count, mention.chip) + (f" ({basis})" if basis else "")
+        fleets.append(FleetRef(label, mention.chip, count, start, list(mention.chip.citation_ids)))
     # "115,000 GPUs ... if they were H100s": one generic count pairs with one chip named without a count.
     generic = [q for idx, q in enumerate(numbers) if idx not in used and _GENERIC_DEVICE.match(parsed.text[q.end :])]
     if len(generic) == 1 and len(no_count) == 1:

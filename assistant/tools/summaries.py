@@ -80,7 +80,7 @@ def power_summary(result: ToolResult, fleet: FleetRef | None = None, stated_draw
     """`stated_draw`: the user gave each accelerator's draw and nothing for hosts, so the figure from
     the stated inputs leads and the estimate with the default host overhead follows it."""
     r, i = result.result, result.inputs
-    who = fleet.label if fleet and fleet.named else f"{fmt_num(r['count'])} {r['chip']}"
+    who = fleet.label if fleet and (fleet.named or "×" in fleet.label) else f"{fmt_num(r['count'])} {r['chip']}"
     per_host = f"{fmt_num(i['overhead_w'])} W per accelerator"
     shares = f"{fmt_pct(i['storage_network_fraction'], 0)} for storage and network"
     if stated_draw:

@@ -135,6 +135,8 @@ class ExtractiveWriter:
                     kept.append(item.text)
             out.append(DraftSentence(msgs["list_note"], [], index, "note"))
             return out
+        if pe.part.scenario and any(s.kind == "tool" for s in out):
+            return out  # a calculation on the user's own figures: corpus sentences about other fleets add nothing
         if pe.answerable and pe.facts.get("compatible", 0):
             room = max(1, budget - len(corrections))  # a corrected premise needs fewer supporting quotes
             out.extend(self._quotes(index, pe, room, kept, with_tools=any(r.asked and r.summary for r in pe.tools)))

@@ -341,3 +341,12 @@ def test_a_pronoun_that_is_a_later_parts_subject_points_back_whatever_else_it_na
     plan = planner.plan("Who runs Stargate's Abilene site and how many GB200 chips will it hold?")
     later = plan.parts[1]
     assert "Abilene" in later.text and [e.text for e in later.entities][:2] == ["Abilene", "GB200"]
+
+
+def test_a_calculation_that_measures_something_else_than_asked_is_not_run(planner):
+    # "how many GPUs" asks a count: a power estimate of the servers' chips does not answer it
+    part = only_part(planner.plan("If every one of Nyocor's 625 servers held eight H100s, "
+                                  "how many GPUs would the project have?"))
+    assert part.intent == "lookup" and not part.computations
+    kept = only_part(planner.plan("How many megawatts would 115,000 H100 draw?"))
+    assert kept.intent == "power" and kept.computations

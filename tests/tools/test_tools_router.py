@@ -450,3 +450,8 @@ def test_a_bandwidth_threshold_in_tb_per_second_screens_the_catalogue_in_tb_per_
     o = computed("Which Nvidia chips have a memory bandwidth above 4 TB/s?", catalogue, "screen_chips")
     assert o.arguments["threshold"] == 4.0
     assert {m["chip"] for m in o.result["result"]["matches"]} >= {"H200 SXM", "B200"}
+
+
+def test_servers_that_held_chips_are_a_fleet_of_their_product(catalogue):
+    o = computed("If every one of 625 servers held eight H100s, how much power would they draw?", catalogue, "power")
+    assert o.arguments["count"] == 5000 and "625 × 8" in o.summary
