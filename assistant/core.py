@@ -398,6 +398,14 @@ class Assistant:
             metas = self.store.collection("corpus").get(where={"doc_id": doc_id}, limit=1, include=["metadatas"])
             return bool(metas["ids"]) and matches(metas["metadatas"][0], filters)
 
+        def entry(doc_id: str) -> list[Any]:
+            """Every chunk of one small document (a chip's catalogue entry: four short chunks)."""
+            from assistant.retrieval import Hit
+
+            got = self.store.collection("corpus").get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+            return [Hit(cid, text, meta, "corpus", score=0.0, dense=0.0)
+                    for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])]
+
         def defining(term: str, vector: list[float]) -> list[Any]:
             """The chunks closest to the question among those that spell `term` out as "… (term)"."""
             from assistant.retrieval import Hit, chroma_where
@@ -414,5 +422,5 @@ class Assistant:
             settings=EvidenceSettings(k=s.k, rrf_k=s.rrf_k, threshold=s.abstain_threshold,
                                       unknown_answer={lang: m["unknown_answer"] for lang, m in load("messages.yaml").items()}),
             english_terms=self.glossary.english_terms, defaults=self.planner.defaults, allowed_doc=allowed,
-            tool_passage=tool_passage, defining=defining, replan=self.planner.part)
+            tool_passage=tool_passage, defining=defining, replan=self.planner.part, entry=entry)
 

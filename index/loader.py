@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import yaml
 
 from index.errors import LoadError
+from index.text import SPLIT_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,9 @@ class SourceDocument:
     @property
     def content_hash(self) -> str:
         """Changes whenever anything that ends up in the index changes."""
+        # the splitter's version too: its sentence indexes are stored beside the chunks
         key = "\x1f".join([self.doc_id, self.title, self.topic, self.published, self.language,
-                           self.url, self.publisher, self.body])
+                           self.url, self.publisher, self.body, f"split-{SPLIT_VERSION}"])
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 

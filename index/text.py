@@ -36,6 +36,9 @@ def strip_markdown(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+SPLIT_VERSION = 2  # bumped when sentence splitting changes: stored sentence indexes must be rebuilt
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences without breaking on "U.S.", "No. 11" or "1.2 GW"."""
     text = strip_markdown(text)
@@ -46,7 +49,9 @@ def split_sentences(text: str) -> list[str]:
     for piece in pieces:
         if sentences:
             last_word = re.sub(r"^\W+", "", sentences[-1].rsplit(" ", 1)[-1]).rstrip(".").lower()
-            if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word):
+            # an initial ("K. Oanh Ha") continues the sentence; a unit after a number ("400 W.") ends it
+            initial = re.fullmatch(r"[a-z]", last_word) and not re.search(r"\d\s*\S\.?$", sentences[-1])
+            if last_word in _ABBREVIATIONS or initial:
                 sentences[-1] = f"{sentences[-1]} {piece}"
                 continue
         sentences.append(piece)

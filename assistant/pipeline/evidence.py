@@ -81,7 +81,8 @@ class EvidenceGatherer:
                  defaults: NamedDefaults | None = None, allowed_doc: Callable[[str], bool] = lambda d: True,
                  tool_passage: Callable[[list[float], str], Hit | None] | None = None,
                  defining: Callable[[str, list[float]], list[Hit]] = lambda term, vector: [],
-                 replan: Callable[[str, str, str], Part] | None = None) -> None:
+                 replan: Callable[[str, str, str], Part] | None = None,
+                 entry: Callable[[str], list[Hit]] = lambda doc_id: []) -> None:
         self.search = search
         self.similarities = similarities
         self.embed = embed
@@ -95,6 +96,7 @@ class EvidenceGatherer:
         self.tool_passage = tool_passage
         self.defining = defining
         self.replan = replan  # (text, language, context) → Part: re-reads a multi-hop part once its slot is named
+        self.entry = entry  # doc_id → every chunk of that (small) document: a chip's catalogue entry
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ bookkeeping
@@ -195,6 +197,20 @@ class EvidenceGatherer:
             seen = {h.chunk_id for h in hits}
             for entity in part.entities:
                 hits += [h for h in self.defining(entity.text, vector) if h.chunk_id not in seen]
+        anchored: set[str] = set()  # chunks of the catalogue entries of the chips the part names
+        if self.catalogue is not None and vector is not None and not listing and part.focus:
+            # a chip the part names is described by its catalogue entry, whatever words the question uses
+            # ("how many watts does an H20 pull"): that entry is always among its passages
+            seen = {h.chunk_id for h in hits}
+            for entity in (e for e in part.entities if e.kind == "chip"):
+                chip = self.catalogue.find(entity.canonical)
+                if chip is None or not self.allowed_doc(chip.citation_id):
+                    continue
+                for hit in self.entry(chip.citation_id):
+                    anchored.add(hit.chunk_id)
+                    if hit.chunk_id not in seen:
+                        hits.append(hit)
+                        seen.add(hit.chunk_id)
         pe = PartEvidence(part=part)
         ranked = self.rank(query, plan.context, hits, vector) if hits and vector is not None else []
         compatible: list[RankedSentence] = []
@@ -208,7 +224,10 @@ class EvidenceGatherer:
             focus_text = f"{heading} {hit.text}" if listing else sentence.text
             focus = " ".join(part.focus.split()[:-1]) if listing and len(part.focus.split()) > 1 else part.focus
             focus = "" if listing and len(part.focus.split()) == 1 else focus
-            if (sentence.score >= self.settings.threshold and support.has_type(sentence.text, part, heading)
+            # an entry sentence of the asked chip is about it by construction: the type and focus tests
+            # decide, not how close its wording is to the question's
+            if ((sentence.score >= self.settings.threshold or hit.chunk_id in anchored)
+                    and support.has_type(sentence.text, part, heading)
                     and (support.part_unit(part) or support.has_focus(focus_text, focus,
                                                                       str(hit.metadata.get("section", "")))
                          # "who wrote the report?" is answered by "a report by Grunewald and Fist"

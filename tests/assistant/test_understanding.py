@@ -248,3 +248,9 @@ def test_a_source_that_says_the_fact_is_not_known_is_the_answer_cited(corpus_ass
     answer = ask(corpus_assistant, question)
     assert answer.abstained and "does not give" in answer.text and said in answer.text and answer.citations
     assert answer.text.count("[") == 1  # the absence alone, not the sentences around it
+
+
+def test_a_chips_catalogue_entry_answers_an_attribute_asked_in_other_words(corpus_assistant):
+    answer = ask(corpus_assistant, "How many watts does a single Nvidia H20 pull at full tilt?")
+    assert not answer.abstained and "400 W" in answer.text
+    assert any(c.doc_id == "chip-h20" for c in answer.citations)

@@ -19,3 +19,8 @@ def test_numbers_with_separators_are_one_token_and_plurals_fold():
 
 def test_stopwords_and_accents_are_dropped_or_folded():
     assert keyword_tokens("What is the études des puces") == ["etude", "puce"]
+
+
+def test_a_unit_after_a_number_ends_a_sentence_but_an_initial_does_not():
+    assert split_sentences("The H20 has a power (TDP) of 400 W. The H20 has a die of 814 mm². Hosted by K. Oanh Ha.") == [
+        "The H20 has a power (TDP) of 400 W.", "The H20 has a die of 814 mm².", "Hosted by K. Oanh Ha."]
