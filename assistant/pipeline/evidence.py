@@ -477,7 +477,9 @@ class EvidenceGatherer:
                     break
         if len(found) >= 2:
             pe.facts["sides"] = found
-            run = _ratio(part, found[0], found[1]) if part.answer_type in ("comparison", "number") else None
+            # (a comparison a tool computed from the catalogue needs no ratio of quoted figures beside it)
+            run = _ratio(part, found[0], found[1]) if part.answer_type in ("comparison", "number") and \
+                not any(t.asked and t.summary for t in pe.tools) else None
             if run is not None:
                 pe.tools.append(run)
 
@@ -626,7 +628,9 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         dates += [m.span() for m in support.DAY_OF_MONTH.finditer(sentence)]
         return [q for q in parse_quantities(sentence)
                 if q.value > 0 and not any(s <= q.start < e for s, e in dates)  # "July 24": a day, not a figure
-                and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))]
+                and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))
+                # "Ascend 910", "Ascend 910B": a bare number right after a name is its model number
+                and not (q.kind == "number" and re.search(r"\b[A-Z][\w-]*\s$", sentence[:q.start]))]
 
     def nearest_first(side: dict[str, Any]) -> list[Quantity]:
         # a sentence may give several figures ("176 MW … 15% of Abilene's planned 1.2 GW"): the side's

@@ -199,7 +199,7 @@ def _noun_run(doc: Any, start: int) -> list[Any]:
     for tok in doc[start:]:
         # "Chinese-designed", "US-made": a word after a hyphen belongs to the compound, whatever its tag;
         # "memory bandwidth": a word that completes a glossary attribute belongs to it, however tagged
-        if run and " ".join([*(t.lower_ for t in run), tok.lower_]) in _attribute_terms():
+        if run and " ".join([*(t.lower_ for t in run), tok.lower_]) in attribute_terms():
             completed.add(tok.i)
             run.append(tok)
         elif tok.pos_ in ("ADJ", "NOUN", "PROPN", "NUM") or (tok.tag_ == "HYPH") or (run and run[-1].tag_ == "HYPH"):
@@ -214,7 +214,7 @@ def _noun_run(doc: Any, start: int) -> list[Any]:
 
 
 @lru_cache(maxsize=1)
-def _attribute_terms() -> frozenset[str]:
+def attribute_terms() -> frozenset[str]:
     """The glossary's attribute terms as written ("memory bandwidth", "thermal design power")."""
     return frozenset(term.lower() for group in load("attributes.yaml")["groups"] for term in group)
 
@@ -335,7 +335,10 @@ def read(text: str, language: str = "en") -> Reading:
             compared = next((g for t in doc if t.tag_ in ("JJR", "RBR") for c in t.children if c.dep_ == "prep"
                              for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), None)
         if compared is not None:
-            reading.focus = compared.text
+            # "more memory bandwidth": the compared noun with what completes it as one attribute
+            run = _noun_run(doc, compared.i)
+            reading.focus = " ".join(t.text for t in run) if len(run) > 1 and \
+                " ".join(t.lower_ for t in run) in attribute_terms() else compared.text
     elif wh is not None and wh.i <= tokens[0].i + 2:
         _read_wh(doc, wh, reading)
     elif first.lower_ in _AUX:

@@ -22,7 +22,8 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import Reading, asked_class, bridge, lexicon, parsed, pieces, read, split_parts
+from assistant.pipeline.parse import (Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces, read,
+                                      split_parts)
 from assistant.pipeline.support import stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
@@ -85,6 +86,20 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
     whatever else the text names ("how many GB200 chips will it hold?")."""
     return any(t.lower_ in ("it", "its", "they", "their") and t.text in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
                for t in parsed(text))
+
+
+def _other_dimensions(text: str) -> bool:
+    """The text names an attribute the compare tool does not compute ("memory bandwidth", "die area")."""
+    words = set(re.findall(r"[a-z0-9/²-]+", text.lower()))
+    lower = f" {text.lower()} "
+    return any(f" {term} " in lower and not set(term.split()) <= lexicon()["compare_dimensions"]
+               and not set(term.split()) <= words & lexicon()["compare_dimensions"]
+               for term in attribute_terms() - _device_terms() if len(term) > 3)
+
+
+def _device_terms() -> frozenset[str]:
+    """The glossary group that names accelerators themselves ("gpu", "ascend"): things, not attributes."""
+    return frozenset(t for group in load("attributes.yaml")["groups"] if "gpu" in group for t in group)
 
 
 def _asked_dimension(reading: Reading) -> str:
@@ -327,6 +342,15 @@ class Planner:
                 # "… 1,250 TFLOPS, against 296. By what factor…?": a comparison of figures the user gives
                 # is their ratio, whatever phrasings the exemplars hold
                 intent = "compare"
+        chips = [e for e in entities if e.kind == "chip"]
+        if intent == LOOKUP and reading.answer_type == "comparison" and len(chips) >= 2 and self.catalogue is not None \
+                and set(w.lower().strip("'’s") for w in text.split()) & lexicon()["compare_dimensions"] - \
+                {"number", "count", "chips", "gpus", "accelerators"} and not _other_dimensions(text):
+            # two catalogue chips compared on what the compare tool computes (TPP, power): the catalogue's
+            # figures, divided, whatever the wording ("how many times the 910B's TPP is the GB200's")
+            outcomes = route(asked, self.catalogue, {"compare"}, defaults=self.defaults)
+            if outcomes and all(o.result and not o.error for o in outcomes):
+                routed[asked], intent = outcomes, "compare"
         if intent not in (LOOKUP, "screen") and not _states_figures(asked) and \
                 not any(e.kind in ("chip", "fleet") for e in entities):
             # nothing to compute on: no chip, no fleet of its own ("Meta's Prometheus" names Meta only as

@@ -197,6 +197,8 @@ def _fleets(parsed: _Parsed, catalogue: Catalogue) -> tuple[list[FleetRef], list
         for idx, q in enumerate(numbers):
             if idx in used or q.end > mention.start or mention.start - q.end > 40:
                 continue
+            if 1990 <= q.value <= 2035 and float(q.value).is_integer() and q.text.strip().isdigit():
+                continue  # "the 2019 Ascend 910": a year, not a count (counts of that size carry a separator)
             between = re.findall(r"[\w'×*]+", parsed.text[q.end : mention.start])
             if all(w.lower() in _COUNT_FILLER for w in between):
                 count = q.value

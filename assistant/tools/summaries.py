@@ -221,7 +221,9 @@ def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef)
     b_name = b.label if b.named else (b.chip.name if per_chip and b.chip else b.label)
     label, ratio, detail = dims[lead]
     noun = {"compute": "the compute (TPP)", "power": "the accelerator power (TDP)", "count": "the chip count"}[lead]
-    if ratio < 1:
+    if abs(ratio - 1) < 5e-4:
+        head = f"{a_name} has the same {noun.removeprefix('the ')} as {b_name} ({detail})."
+    elif ratio < 1:
         head = f"{a_name} is {fmt_pct(ratio)} of {b_name} {label} ({detail})."
     else:
         head = f"{a_name} has {fmt_num(ratio, 2)} times {noun} of {b_name} ({detail})."
@@ -238,6 +240,8 @@ def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef)
 
 
 def pct_or_times(ratio: float) -> str:
+    if abs(ratio - 1) < 5e-4:
+        return "it is the same"
     return f"it is {fmt_pct(ratio)}" if ratio <= 1 else f"it is {fmt_num(ratio, 2)} times as much"
 
 

@@ -46,11 +46,16 @@ def test_each_event_is_dated_by_a_sentence_naming_it_in_the_year_the_question_fr
 
 
 def test_two_sides_figures_are_compared_by_a_computed_ratio(corpus_assistant):
+    # two catalogue chips on a dimension the compare tool computes: the catalogue's figures, divided
     answer = ask(corpus_assistant, "Which uses more power per GPU, a GB200 or an H100 SXM?")
-    assert "1,200 W" in answer.text and "700 W" in answer.text
-    assert "1,200 W is 1.71 times H100 SXM's 700 W" in answer.text
+    assert "1,200 W" in answer.text and "700 W" in answer.text and "1.71 times" in answer.text
+    compared = next(c for c in answer.tool_calls if c.name == "compare_fleets")
+    assert compared.result["result"]["ratio_by_power"] == pytest.approx(1200 / 700, rel=1e-3)
+    # figures the sources give for each side on another attribute: their quoted figures, divided
+    answer = ask(corpus_assistant, "Which has more memory bandwidth, the Ascend 910C or the H20?")
+    assert "3.2 TB/s" in answer.text and "4 TB/s" in answer.text
     ratio = next(c for c in answer.tool_calls if c.name == "ratio")
-    assert ratio.result["ratio"] == pytest.approx(1200 / 700)
+    assert ratio.result["ratio"] == pytest.approx(4 / 3.2, rel=1e-3) or ratio.result["ratio"] == pytest.approx(3.2 / 4, rel=1e-3)
 
 
 def test_two_figures_one_sentence_gives_are_compared_by_their_ratio(corpus_assistant):
@@ -254,3 +259,9 @@ def test_a_chips_catalogue_entry_answers_an_attribute_asked_in_other_words(corpu
     answer = ask(corpus_assistant, "How many watts does a single Nvidia H20 pull at full tilt?")
     assert not answer.abstained and "400 W" in answer.text
     assert any(c.doc_id == "chip-h20" for c in answer.citations)
+
+
+def test_a_model_number_is_never_a_compared_figure(corpus_assistant):
+    answer = ask(corpus_assistant, "How many times the Ascend 910B's TPP is the GB200's TPP?")
+    assert "5,120" in answer.text and "40,000" in answer.text and "910,000" not in answer.text
+    assert "GB200's 15,832" not in answer.text

@@ -240,3 +240,8 @@ def test_a_comparative_of_time_asks_for_an_order(question):
 
 def test_an_ordinal_adjective_asks_no_order():
     assert read("What was the first chip Huawei made?").answer_type != "order"
+
+
+def test_a_comparative_compares_the_whole_attribute_it_qualifies():
+    assert read("Which has more memory bandwidth, the Ascend 910C or the H20?").focus == "memory bandwidth"
+    assert read("Which has more memory, the H20 or the Ascend 910C?").focus == "memory"

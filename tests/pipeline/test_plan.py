@@ -350,3 +350,8 @@ def test_a_calculation_that_measures_something_else_than_asked_is_not_run(planne
     assert part.intent == "lookup" and not part.computations
     kept = only_part(planner.plan("How many megawatts would 115,000 H100 draw?"))
     assert kept.intent == "power" and kept.computations
+
+
+def test_two_catalogue_chips_compared_on_tpp_are_computed_from_the_catalogue(planner):
+    part = only_part(planner.plan("How many times the Ascend 910B's TPP is the GB200's TPP?"))
+    assert part.intent == "compare" and part.computations[0].tool == "compare_fleets"

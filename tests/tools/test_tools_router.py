@@ -455,3 +455,8 @@ def test_a_bandwidth_threshold_in_tb_per_second_screens_the_catalogue_in_tb_per_
 def test_servers_that_held_chips_are_a_fleet_of_their_product(catalogue):
     o = computed("If every one of 625 servers held eight H100s, how much power would they draw?", catalogue, "power")
     assert o.arguments["count"] == 5000 and "625 × 8" in o.summary
+
+
+def test_a_year_before_a_chip_is_not_a_count(catalogue):
+    o = computed("On TPP, which is stronger: the MLU290-M5 or the 2019 Ascend 910?", catalogue, "compare_fleets")
+    assert "same compute" in o.summary and "2,019" not in o.summary
