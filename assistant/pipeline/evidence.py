@@ -271,7 +271,9 @@ class EvidenceGatherer:
         pe.facts["compatible"] = len(compatible)
         # the best sentence says the asked fact is not known ("the investor was not named"): the part is
         # answered by that absence, cited, not by the sentences around it
+        # (only when the part asks something in particular: "Tell me about Colossus" is no question of one fact)
         pe.facts["absence"] = bool(compatible) and part.answer_type not in ("yes_no", "comparison", "order") \
+            and (bool(part.focus) or part.answer_type in ("person", "place", "date", "number", "list")) \
             and not pe.tools and support.documents_absence(compatible[0].text) \
             and not support.gives_value(compatible[0].text, part)
         if part.answer_type == "list":
@@ -323,11 +325,16 @@ class EvidenceGatherer:
         """The sentence names catalogue chips, none of them one the part asks about: it speaks of a
         sibling ("The Ascend 910B carries 64 GB" does not say what the Ascend 920 carries), whatever
         its passage says elsewhere. A sentence that names no chip ("It carries 64 GB") is not judged."""
-        asked = {e.canonical for e in part.entities if e.kind == "chip"}
+        # a model number the catalogue lacks ("AMD's MI308") is a chip the part asks about too
+        models = {e.text.upper() for e in part.entities if e.kind == "name" and support.MODEL_NUMBER.fullmatch(e.text)}
+        asked = {e.canonical for e in part.entities if e.kind == "chip"} | models
         if not asked or self.catalogue is None:
             return False
-        named = {m.chip.name for m in find_chip_mentions(text, self.catalogue)}
-        return bool(named) and not named & asked
+        mentioned = find_chip_mentions(text, self.catalogue)
+        named = {m.chip.name for m in mentioned} | {m.group(0).upper() for m in support.MODEL_NUMBER.finditer(text)}
+        if models & named:
+            return False
+        return bool(named) and not named & asked and not {m.text.upper() for m in mentioned} & models
 
     # ------------------------------------------------------------------ tools
     def _run(self, text: str, family: str, evidence: Evidence, asked: bool,

@@ -538,7 +538,8 @@ def bridge(text: str) -> Bridge | None:
     doc = parsed(text)
     classes = bridge_classes()
     for t in doc:
-        if t.pos_ != "NOUN" or t.lower_ not in classes:
+        # ("GPU" is often tagged a proper noun; any class noun counts)
+        if t.pos_ not in ("NOUN", "PROPN") or t.lower_ not in classes:
             continue
         modifier = next((c for c in t.children if c.dep_ in ("relcl", "acl")
                          or (c.dep_ == "prep" and c.lower_ in ("behind", "in", "at", "from", "inside", "for")

@@ -24,7 +24,7 @@ from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
 from assistant.pipeline.parse import (Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces, read,
                                       split_parts)
-from assistant.pipeline.support import stem
+from assistant.pipeline.support import MODEL_NUMBER, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -36,6 +36,7 @@ from index.text import keyword_tokens
 _LEADS_ON = re.compile(r"^\s*(?:and|but|also|what about|how about|what of|same for|then|et|mais|"
                        r"qu'en est-il|et pour|et en|et dans)\b", re.I)
 _POSSESSIVE = {"its", "their", "his", "her"}
+_ORDINAL_REFERENCE = re.compile(r"\bthe (latter|former)\b", re.I)
 _UNIT_SYMBOL = re.compile(r"^(?:[kKMGTP]?(?:B|W|Wh|bit)|[KMGTP]B/s|[KMGTP]?Hz)$")  # SI-prefixed unit symbols
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
 # A name found in more than a third of the passages (US, China, Nvidia here) frames the corpus rather
@@ -178,6 +179,11 @@ class Planner:
                     found.append((match.start(), Entity(match.group(0), "fleet", fleet.key)))
                     spans.append(match.span())
                     break
+        for m in MODEL_NUMBER.finditer(text):
+            # a model number the catalogue lacks ("AMD's MI308") still names the chip asked about
+            if not any(s <= m.start() < e for s, e in spans):
+                found.append((m.start(), Entity(m.group(0), "name", m.group(0))))
+                spans.append(m.span())
         for name in (reading.names if reading else []):
             words = name.split()
             while words and (words[0].lower() in lexicon()["units"] or _UNIT_SYMBOL.match(words[0])):
@@ -223,7 +229,7 @@ class Planner:
         """"strong" when the turn points back (a leading "and", an ellipsis, a bare quantifier, a
         pronoun before any name of its own): it is about the earlier subject. "weak" when it names no
         subject of its own but stands as a sentence: the earlier turn only widens retrieval. "" otherwise."""
-        if _LEADS_ON.search(turn) or reading.fragment or reading.bare_quantifier:
+        if _LEADS_ON.search(turn) or reading.fragment or reading.bare_quantifier or _ORDINAL_REFERENCE.search(turn):
             return "strong"
         if reading.pronouns:
             if not own:
@@ -247,6 +253,11 @@ class Planner:
         before = [e for e in self.entities(previous, earlier) if e.text.lower() not in earlier.focus.lower().split()]
         if not before:
             return turn, previous
+        reference = _ORDINAL_REFERENCE.search(turn)
+        if reference and len(before) >= 2:
+            # "the latter" is the last thing the earlier question named, "the former" the first
+            named = before[-1] if reference.group(1).lower() == "latter" else before[0]
+            return turn[: reference.start()] + _surface(named) + turn[reference.end():], ""
         leading = _LEADS_ON.match(turn)
         if leading and not any(self.topical(e) for e in own) and _states_figures(turn):
             return _with_figures(previous, turn, turn[leading.end():].strip(" ,?")), ""

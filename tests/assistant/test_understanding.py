@@ -265,3 +265,10 @@ def test_a_model_number_is_never_a_compared_figure(corpus_assistant):
     answer = ask(corpus_assistant, "How many times the Ascend 910B's TPP is the GB200's TPP?")
     assert "5,120" in answer.text and "40,000" in answer.text and "910,000" not in answer.text
     assert "GB200's 15,832" not in answer.text
+
+
+def test_a_model_number_the_catalogue_lacks_is_not_answered_by_a_siblings_figure(corpus_assistant):
+    missing = ask(corpus_assistant, "What is the TPP of AMD's MI308?")  # the corpus gives the MI325X's
+    assert missing.abstained and "MI308" in missing.text
+    answered = ask(corpus_assistant, "What TPP does AMD's MI325X have?")
+    assert not answered.abstained and "20,800" in answered.text

@@ -355,3 +355,10 @@ def test_a_calculation_that_measures_something_else_than_asked_is_not_run(planne
 def test_two_catalogue_chips_compared_on_tpp_are_computed_from_the_catalogue(planner):
     part = only_part(planner.plan("How many times the Ascend 910B's TPP is the GB200's TPP?"))
     assert part.intent == "compare" and part.computations[0].tool == "compare_fleets"
+
+
+@pytest.mark.parametrize("reference, chip", [("the latter", "H200"), ("the former", "H20")])
+def test_the_latter_and_the_former_are_the_last_and_first_things_named(planner, reference, chip):
+    history = [{"role": "user", "content": "Compare the H20 and the H200."}, {"role": "assistant", "content": "…"}]
+    plan = planner.plan(f"What is the power rating of {reference}?", history)
+    assert plan.parts[0].entities[0].canonical.startswith(chip) and reference not in plan.standalone
