@@ -36,6 +36,8 @@ from index.text import keyword_tokens
 _LEADS_ON = re.compile(r"^\s*(?:and|but|also|what about|how about|what of|same for|then|et|mais|"
                        r"qu'en est-il|et pour|et en|et dans)\b", re.I)
 _POSSESSIVE = {"its", "their", "his", "her"}
+_KIND_DIMENSIONS = {"usd": "money", "power": "power", "energy": "energy", "gpu_hours": "time", "duration": "time",
+                    "flops": "compute", "flops_rate": "compute"}  # quantity kinds (tools.quantities) → units' dimensions
 _ORDINAL_REFERENCE = re.compile(r"\bthe (latter|former)\b", re.I)
 _UNIT_SYMBOL = re.compile(r"^(?:[kKMGTP]?(?:B|W|Wh|bit)|[KMGTP]B/s|[KMGTP]?Hz)$")  # SI-prefixed unit symbols
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
@@ -428,6 +430,10 @@ class Planner:
         figures the user stated, or LOOKUP: a number asked of stated figures is a calculation when some
         tool can compute it from them alone, however the question is worded."""
         dimension = _asked_dimension(reading)  # "how many GPUs can it afford": a count a tool may compute
+        if not dimension and not reading.focus:
+            # "… 15% of US$4.6 billion. How much does it get?": the one amount stated says the dimension
+            measured = {_KIND_DIMENSIONS.get(q.kind, "") for q in parse_quantities(asked)} - {""}
+            dimension = measured.pop() if len(measured) == 1 else ""
         if not dimension or self.catalogue is None:
             return LOOKUP
         for family, dimensions in lexicon()["tool_units"].items():

@@ -207,3 +207,19 @@ def figure_ratio(a: float, b: float, a_text: str, b_text: str) -> ToolResult:
         assumptions=["Both figures as the question states them, in the same unit."],
         sources=[],
     )
+
+
+def share_of(fraction: float, amount: float, fraction_text: str, amount_text: str) -> ToolResult:
+    """A stated share of a stated amount ("15% of US$4.6 billion"): fraction × amount, in the amount's
+    unit. Raises ToolInputError unless the fraction is between 0 and 1 and the amount is positive."""
+    if not 0 < fraction <= 1:
+        raise ToolInputError("fraction", f"{fraction_text} is not a share between 0% and 100%")
+    if amount <= 0:
+        raise ToolInputError("amount", f"{amount_text} is not a positive amount")
+    return ToolResult(
+        inputs={"fraction": fraction, "amount": amount, "fraction_text": fraction_text, "amount_text": amount_text},
+        formula=f"{fraction_text} × {amount_text} = {fmt_num(fraction * amount, 4)}",
+        result={"value": fraction * amount},
+        assumptions=["The share and the amount as the question states them."],
+        sources=[],
+    )

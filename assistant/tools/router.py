@@ -23,7 +23,7 @@ from ..prompts import load as load_prompt
 from ..types import ToolCall
 from . import summaries
 from .catalogue import Catalogue, Chip
-from .compare import compare_fleets, figure_ratio, make_side
+from .compare import compare_fleets, figure_ratio, make_side, share_of
 from .errors import ToolInputError, UnknownChipError
 from .export import classify_export
 from .fleet import equivalent_count, fleet_compute
@@ -32,7 +32,7 @@ from .mentions import ChipMention, FleetRef, find_chip_mentions
 from .named import NamedDefaults, NamedFleet, NamedRun
 from .power import accelerators_for_capacity, energy_cost, power_estimate
 from .purchase import purchase_count
-from .quantities import Quantity, container_products, numerals, parse_quantities, with_value
+from .quantities import Quantity, container_products, format_quantity, numerals, parse_quantities, with_value
 from .results import ToolResult, merge_sources
 from .screen import screen_chips
 from .tpp import compute_tpp
@@ -637,6 +637,9 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
                 list(ref.sources),
             )
         ]
+    share = _share_outcome(parsed) if not sides else None
+    if share is not None:
+        return [share]  # "15% of Nvidia's US$4.6 billion of H20 sales": a share of an amount
     if not sides and not parsed.chips:
         # "one chip does 990 TFLOPS and another 296 TFLOPS: by what factor…": two figures of one kind
         measured = [q for q in parsed.quantities if q.kind != "number" and q.value > 0]
@@ -702,6 +705,25 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
         return compare_fleets(side_a, side_b, extra_sources=[*a.sources, *b.sources])
 
     return [_run("compare_fleets", args, call, lambda r: summaries.compare_summary(r, parsed.lower, a, b))]
+
+
+def _share_outcome(parsed: _Parsed) -> ToolOutcome | None:
+    """"15% of Nvidia's US$4.6 billion of H20 sales": one share, then "of", then one measured amount."""
+    fractions = [q for q in parsed.quantities if q.kind == "fraction" and q.role is None]
+    amounts = [q for q in parsed.quantities if q.kind not in ("number", "fraction", "pue")]
+    if len(fractions) != 1 or len(amounts) != 1:
+        return None
+    f, a = fractions[0], amounts[0]
+    # the amount follows "of" ("15% of US$4.6 billion"), or was stated before and is referred to ("15% of that")
+    after = a.start > f.end and re.match(r"^\s*of\b", parsed.text[f.end: a.start]) and a.start - f.end <= 40
+    before = a.end <= f.start and re.match(r"^\s*of\s+(?:that|this|it|those|them)\b", parsed.text[f.end:])
+    if not (after or before):
+        return None
+    args = {"fraction": f.value, "amount": a.value, "unit": a.unit}
+    def summary(result: ToolResult) -> str:
+        value = format_quantity(with_value(a, result.result["value"]))
+        return f"{f.text.strip()} of {a.text.strip()} is {value} ({f.text.strip()} × {a.text.strip()})."
+    return _run("share_of", args, lambda: share_of(f.value, a.value, f.text.strip(), a.text.strip()), summary)
 
 
 def _order_sides(parsed: _Parsed, sides: list[FleetRef]) -> tuple[FleetRef, FleetRef]:

@@ -58,6 +58,7 @@ def test_figures_the_user_states_are_the_inputs_of_the_calculation_asked(planner
     ("A training run needs 2 million GPU-hours and the lab has 4,096 GPUs. How many days does it take?", "gpu_time"),
     ("A 25 MW IT load runs all year in a facility with a PUE of 1.4. How much energy does it consume?", "energy_cost"),
     ("A lab has US$50 million for GPUs that cost US$31,500 apiece. How many GPUs can it afford?", "purchase_count"),
+    ("Nvidia sold US$4.6 billion of H20s. If the US took 15% of that, how much would it get?", "share_of"),
 ])
 def test_a_number_computable_from_the_stated_figures_alone_is_a_calculation(planner, question, tool):
     # however it is worded: a tool computes the asked unit (days, GWh) from what the user states

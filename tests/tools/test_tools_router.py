@@ -17,7 +17,7 @@ from assistant.types import ToolCall
 FAMILY_OF = {"export_classification": "export", "tpp": "tpp", "compare_fleets": "compare", "equivalent_count": "compare",
              "fleet_compute": "fleet", "power": "power", "accelerators_for_capacity": "power",
              "implied_mfu": "training", "training_time": "training", "training_compute": "training",
-             "training_cost": "training", "gpu_time": "training", "purchase_count": "training", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
+             "training_cost": "training", "gpu_time": "training", "purchase_count": "training", "share_of": "compare", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
 
 
 def one(question, catalogue, name=None, family=None):
@@ -460,3 +460,12 @@ def test_servers_that_held_chips_are_a_fleet_of_their_product(catalogue):
 def test_a_year_before_a_chip_is_not_a_count(catalogue):
     o = computed("On TPP, which is stronger: the MLU290-M5 or the 2019 Ascend 910?", catalogue, "compare_fleets")
     assert "same compute" in o.summary and "2,019" not in o.summary
+
+
+@pytest.mark.parametrize("question", [
+    "If the US takes 15% of Nvidia's US$4.6 billion of H20 sales, how much does it get?",
+    "Nvidia sold US$4.6 billion of H20s that quarter. If the US took 15% of that, how much would it get?",
+])
+def test_a_stated_share_of_a_stated_amount_is_their_product(catalogue, question):
+    o = computed(question, catalogue, "share_of")
+    assert o.result["result"]["value"] == pytest.approx(690e6)
