@@ -663,11 +663,18 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
     qa, qb = nearest_first(a), nearest_first(b)
     wanted = _DIMENSION_KINDS.get(support.part_unit(part), "")
     kinds = [wanted] if wanted else [q.kind for q in qa if q.kind != "number"] + ["number"]
+    def counted(q: Quantity, sentence: str) -> str:
+        # what a bare count counts: the word after it ("200,000 GPUs", "875 acres"), stemmed
+        word = re.match(r"\s*(?:[A-Z][\w-]*\s+)?([A-Za-z][\w-]*)", sentence[q.end:])
+        return support.stem(word.group(1).lower()) if word else ""
+
     for kind in kinds:
         va = next((q for q in qa if q.kind == kind), None)
         vb = next((q for q in qb if q.kind == kind), None)
         if va is None or vb is None:
             continue
+        if kind == "number" and counted(va, a["sentence"].text) != counted(vb, b["sentence"].text):
+            continue  # 200,000 GPUs and 875 acres are no two figures of one thing
         high, low = (a, va), (b, vb)
         if vb.value > va.value:
             high, low = low, high

@@ -67,6 +67,7 @@ def lexicon() -> dict[str, Any]:
             "attribution_verbs": set(data["attribution_verbs"]),
             "disclosure_verbs": set(data["disclosure_verbs"]),
             "temporal_comparatives": set(data["temporal_comparatives"]),
+            "comparative_attributes": dict(data["comparative_attributes"]),
             "tool_dimensions": {tool: set(dims) for tool, dims in data["tool_dimensions"].items()},
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
@@ -321,7 +322,8 @@ def read(text: str, language: str = "en") -> Reading:
         # ("more than 5 billion yuan" sets a threshold: it compares nothing)
         reading.answer_type = "comparison"
     elif wh is not None and wh.i <= tokens[0].i + 2 and wh.lower_ in ("which", "who") and \
-            any(t.tag_ in ("JJR", "RBR") and (t.lower_ in ("more", "less", "fewer") or t.lower_.endswith("er"))
+            any((t.tag_ in ("JJR", "RBR") or t.lower_ in lex["comparative_attributes"])
+                and (t.lower_ in ("more", "less", "fewer") or t.lower_.endswith("er"))
                 # "a gigawatt or more", "more than 5 billion yuan" set a threshold; they compare nothing
                 and not (t.i > 0 and doc[t.i - 1].lower_ == "or")
                 and not re.match(r"than\s+(?:us\$|\$|€)?\d", doc[t.i + 1:].text.lower())
@@ -334,6 +336,10 @@ def read(text: str, language: str = "en") -> Reading:
             # "hungrier for power", "richer in memory": the comparative's prepositional object is compared
             compared = next((g for t in doc if t.tag_ in ("JJR", "RBR") for c in t.children if c.dep_ == "prep"
                              for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), None)
+        named = next((lex["comparative_attributes"][t.lower_] for t in doc
+                      if t.lower_ in lex["comparative_attributes"]), "")
+        if compared is None and named:
+            reading.focus = named  # "which runs hotter": the attribute the comparative names
         if compared is not None:
             # "more memory bandwidth": the compared noun with what completes it as one attribute
             run = _noun_run(doc, compared.i)

@@ -206,9 +206,9 @@ class Planner:
             # "Meta's Prometheus", "Huawei's Ascend 920": the owner qualifies the named thing, which a
             # sentence must be about; the owner alone ("Meta's H100 fleet") does not answer for it
             owner = i + 1 < len(found) and entity.kind in ("name", "fleet") and \
-                re.match(r"(?:['’]s)?\s+(?:(?!(?:in|of|for|at|on|to|with|from|by|and|or)\s)[\w.,]+\s+){0,2}$",
+                re.match(r"(?:['’]s|s?['’])?\s+(?:(?!(?:in|of|for|at|on|to|with|from|by|and|or)\s)[\w.,']+\s+){0,2}$",
                          text[end: found[i + 1][0]]) is not None and \
-                re.search(r"['’]s\b", text[at: found[i + 1][0]]) is not None
+                re.search(r"['’]s\b|s['’](?=\s)", text[at: found[i + 1][0]]) is not None  # "X's Y", "Moore Threads' Y"
             if owner and entity.kind == "fleet":
                 entity = Entity(entity.text.removesuffix("'s").removesuffix("’s"), "name",
                                 entity.text.removesuffix("'s").removesuffix("’s"))

@@ -272,3 +272,13 @@ def test_a_model_number_the_catalogue_lacks_is_not_answered_by_a_siblings_figure
     assert missing.abstained and "MI308" in missing.text
     answered = ask(corpus_assistant, "What TPP does AMD's MI325X have?")
     assert not answered.abstained and "20,800" in answered.text
+
+
+def test_counts_of_different_things_are_never_divided(corpus_assistant):
+    answer = ask(corpus_assistant, "Which is bigger, Abilene or Colossus?")
+    assert "times Abilene's 875" not in answer.text  # 200,000 GPUs against 875 acres
+
+
+def test_a_comparative_that_names_an_attribute_compares_it(corpus_assistant):
+    answer = ask(corpus_assistant, "Which runs hotter on paper, Biren's BR100 or Moore Threads' MTT S4000?")
+    assert "550 W" in answer.text and "450 W" in answer.text and "1.22 times" in answer.text

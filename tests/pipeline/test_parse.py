@@ -245,3 +245,8 @@ def test_an_ordinal_adjective_asks_no_order():
 def test_a_comparative_compares_the_whole_attribute_it_qualifies():
     assert read("Which has more memory bandwidth, the Ascend 910C or the H20?").focus == "memory bandwidth"
     assert read("Which has more memory, the H20 or the Ascend 910C?").focus == "memory"
+
+
+def test_a_comparative_may_name_the_attribute_it_compares():
+    reading = read("Which runs hotter on paper, Biren's BR100 or Moore Threads' MTT S4000?")
+    assert reading.answer_type == "comparison" and reading.focus == "heat"
