@@ -14,10 +14,12 @@ import re
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
 from assistant.pipeline import support
+from assistant.prompts import load
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.pipeline.parse import event_verb
 from assistant.pipeline.plan import FRAME_IDF
@@ -544,6 +546,10 @@ class EvidenceGatherer:
             return
         if not ranked:
             return
+        valued = self._value_conflict(part, ranked)
+        if valued is not None:
+            pe.facts["corrections"] = [{"sentence": valued.text, "passage": valued.passage}]
+            return
         vector = self.embed(part.premise)
         sims: dict[tuple[str, int], float] = {}
         for kind in {h.kind for _, h in ranked}:
@@ -570,6 +576,31 @@ class EvidenceGatherer:
                     and _restates(part.premise, sentence.text, ignore=names) >= self.settings.restatement:
                 pe.facts["corrections"] = [{"sentence": sentence.text, "passage": sentence.passage}]
                 return
+
+    def _value_conflict(self, part: Part, ranked: list[tuple[RankedSentence, Hit]],
+                        depth: int = 40) -> RankedSentence | None:
+        """The premise names a value of a class whose members exclude each other (a foundry, a
+        precision: value_classes.yaml), and the sources, speaking of the same thing, name another
+        member and never the stated one ("SMIC made the 2019 Ascend 910" against "… made on TSMC's
+        7 nm+ process"). The best such sentence is the correction."""
+        # "in BF16 rather than FP8": only what comes before "rather than" is claimed
+        claimed = re.split(r"\b(?:rather than|instead of|not)\b", part.premise, maxsplit=1)[0]
+        for members in _value_classes():
+            stated = {m for m in members if _whole_word(m).search(claimed)}
+            if not stated:
+                continue
+            # the stated value is what is in doubt: the rest of what the part names must be there
+            subject = [e for e in part.entities if not any(_whole_word(m).search(e.text) for m in members)]
+            topical = [e for e in subject if e.topical] or subject
+            about = [(s, h) for s, h in ranked[:depth]
+                     if support.about(f"{h.metadata.get('title', '')} {h.text}", subject) and
+                     any(support.mentions(s.text, e) for e in topical) and not self._names_other_chip(s.text, part)]
+            if any(_whole_word(m).search(s.text) for s, _ in about for m in stated):
+                continue  # the sources say it too
+            other = next((s for s, _ in about if any(_whole_word(m).search(s.text) for m in members)), None)
+            if other is not None:
+                return other
+        return None
 
     def _conflict(self, part: Part, close: list[tuple[float, RankedSentence]]) -> RankedSentence | None:
         """A value the premise states that every close sentence gives otherwise: a year ("launched in
@@ -623,6 +654,17 @@ class EvidenceGatherer:
 
 # the quantity kinds (tools.quantities) a unit dimension of the question (answer_types.yaml) asks for
 _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compute": "flops_rate"}
+
+
+@lru_cache(maxsize=1)
+def _value_classes() -> tuple[tuple[str, ...], ...]:
+    """Classes of mutually exclusive values (value_classes.yaml): foundries, precisions, memory types."""
+    return tuple(tuple(members) for members in load("value_classes.yaml")["classes"].values())
+
+
+@lru_cache(maxsize=256)
+def _whole_word(value: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])", re.I)
 
 
 def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:

@@ -282,3 +282,17 @@ def test_counts_of_different_things_are_never_divided(corpus_assistant):
 def test_a_comparative_that_names_an_attribute_compares_it(corpus_assistant):
     answer = ask(corpus_assistant, "Which runs hotter on paper, Biren's BR100 or Moore Threads' MTT S4000?")
     assert "550 W" in answer.text and "450 W" in answer.text and "1.22 times" in answer.text
+
+
+@pytest.mark.parametrize("question, correction", [
+    ("Why did Huawei have SMIC manufacture its original 2019 Ascend 910?", "TSMC"),
+    ("Why does the H20 use HBM2 memory?", "HBM3"),
+])
+def test_a_premise_naming_the_wrong_member_of_a_class_is_corrected(corpus_assistant, question, correction):
+    answer = ask(corpus_assistant, question)
+    assert answer.text.startswith("The question's premise does not hold") and correction in answer.text
+
+
+def test_a_premise_the_sources_confirm_is_not_corrected(corpus_assistant):
+    answer = ask(corpus_assistant, "Why is the Ascend 910B made by SMIC?")
+    assert "premise does not hold" not in answer.text and "SMIC" in answer.text
