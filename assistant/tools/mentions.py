@@ -44,18 +44,13 @@ def find_chip_mentions(text: str, catalogue: Catalogue) -> list[ChipMention]:
     Purely numeric aliases ("910") are left to explicit lookups: in running text they are
     usually counts or bandwidths.
     """
+    forms, any_form = _compiled_forms(catalogue)
+    if not any_form.search(text):
+        return []  # most sentences name no chip: one pass over the text says so
     candidates: list[tuple[int, int, Chip]] = []
-    seen_forms: set[tuple[str, str]] = set()
-    for chip in catalogue:
-        for form in Catalogue.surface_forms(chip):
-            key = (normalise_name(form), chip.id)
-            # A bare number ("910", "4090") is a count, a bandwidth or a year far more often than a chip.
-            if key in seen_forms or len(key[0]) < 2 or key[0].isdigit():
-                continue
-            seen_forms.add(key)
-            pattern = _form_pattern(form)
-            for m in pattern.finditer(text):
-                candidates.append((m.start(), m.end(), chip))
+    for pattern, chip in forms:
+        for m in pattern.finditer(text):
+            candidates.append((m.start(), m.end(), chip))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     mentions: list[ChipMention] = []
     last_end = -1
@@ -64,6 +59,29 @@ def find_chip_mentions(text: str, catalogue: Catalogue) -> list[ChipMention]:
             mentions.append(ChipMention(chip, start, end, text[start:end]))
             last_end = end
     return mentions
+
+
+_FORMS: dict[int, tuple[Catalogue, list[tuple[re.Pattern[str], Chip]], re.Pattern[str]]] = {}
+
+
+def _compiled_forms(catalogue: Catalogue) -> tuple[list[tuple[re.Pattern[str], Chip]], re.Pattern[str]]:
+    """Each catalogue's written forms compiled once: (pattern, chip) pairs, and one pattern matching any."""
+    cached = _FORMS.get(id(catalogue))
+    if cached is not None and cached[0] is catalogue:
+        return cached[1], cached[2]
+    forms: list[tuple[re.Pattern[str], Chip]] = []
+    seen_forms: set[tuple[str, str]] = set()
+    for chip in catalogue:
+        for form in Catalogue.surface_forms(chip):
+            key = (normalise_name(form), chip.id)
+            # A bare number ("910", "4090") is a count, a bandwidth or a year far more often than a chip.
+            if key in seen_forms or len(key[0]) < 2 or key[0].isdigit():
+                continue
+            seen_forms.add(key)
+            forms.append((_form_pattern(form), chip))
+    any_form = re.compile("|".join(f"(?:{p.pattern})" for p, _ in forms) or r"(?!)", re.I)
+    _FORMS[id(catalogue)] = (catalogue, forms, any_form)
+    return forms, any_form
 
 
 def _form_pattern(form: str) -> re.Pattern[str]:
