@@ -35,6 +35,9 @@ _SPLIT = re.compile(
 # keeps going ("… rated at 1,000 W. How much power …": "W." reads as an initial there)
 _NEW_QUESTION = re.compile(r"(?<=[.!?])\s+(?=(?:How|What|Which|Who|When|Where|Why|Is|Are|Does|Do|Did|Can|Could|"
                            r"Would|Will|Has|Have)\b)")
+# "When OpenAI announced …," frames a question; "When was …" asks one
+_FRAMING_CLAUSE = re.compile(r"^\s*(?:when|while|once|after|before|as soon as|by the time)\b(?!\s+(?:is|are|was|were|"
+                             r"did|does|do|has|have|had|will|would|can|could|should)\b)", re.I)
 _FR_QUESTION = re.compile(r"\?|^\s*(?:qu|quel|quelle|quels|quelles|combien|comment|pourquoi|quand|o[uù]|qui|"
                           r"est-ce|y a-t-il|calcul\w*|estim\w*)\b", re.I)
 _FR_TYPES = [(re.compile(r"\bcombien\b|\bquel(?:le)?s? (?:est|sont) (?:le|la|les) (?:nombre|montant|part|"
@@ -152,8 +155,17 @@ def orders(piece: str, language: str = "en") -> bool:
 def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
     """(questions, statements) of the user's text. Questions are answered; statements ("US officials
     and CNAS gave different numbers.") are context for them; orders are left out entirely."""
-    raw = [p.strip(" ,;") for sentence in split_sentences(question.strip())
-           for clause in _NEW_QUESTION.split(sentence) for p in _SPLIT.split(clause)]
+    raw: list[str] = []
+    framing: list[str] = []
+    for sentence in split_sentences(question.strip()):
+        for clause in _NEW_QUESTION.split(sentence):
+            split = [p.strip(" ,;") for p in _SPLIT.split(clause) if p.strip(" ,;?")]
+            # "When OpenAI announced the sites, how many proposals had it received?": a leading clause of
+            # time frames the question after its comma; it asks nothing of its own
+            if len(split) >= 2 and language == "en" and _FRAMING_CLAUSE.match(split[0]) \
+                    and not split[0].rstrip().endswith("?") and clause[len(split[0]):].lstrip().startswith(","):
+                framing.append(split[0])
+            raw.extend(split)
     raw = [p for p in raw if p.strip(" ?")]
     # a clause the user states as the ground of the question ("Since X, why …?") stays with its question
     merged: list[str] = []
@@ -164,7 +176,8 @@ def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
         else:
             merged.append(p)
     raw = merged
-    asking = [p for p in raw if is_question(p, language) or p.lower().split(" ", 1)[0] in lexicon()["list_verbs"]]
+    asking = [p for p in raw if p not in framing and
+              (is_question(p, language) or p.lower().split(" ", 1)[0] in lexicon()["list_verbs"])]
     if not asking:
         return [question.strip()], []
     statements = [p for p in raw if p not in asking and not orders(p, language)]

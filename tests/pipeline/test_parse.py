@@ -250,3 +250,11 @@ def test_a_comparative_compares_the_whole_attribute_it_qualifies():
 def test_a_comparative_may_name_the_attribute_it_compares():
     reading = read("Which runs hotter on paper, Biren's BR100 or Moore Threads' MTT S4000?")
     assert reading.answer_type == "comparison" and reading.focus == "heat"
+
+
+def test_a_leading_clause_of_time_frames_the_question_after_its_comma():
+    asking, statements = pieces("When OpenAI announced the five new Stargate sites, how many proposals had it received?")
+    assert asking == ["how many proposals had it received?"]
+    assert statements == ["When OpenAI announced the five new Stargate sites"]
+    # "When was …" asks a question of its own
+    assert len(pieces("When was Big Fund III set up, and how much capital did it have?")[0]) == 2
