@@ -656,6 +656,10 @@ class EvidenceGatherer:
 _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compute": "flops_rate"}
 
 
+_DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer)\b|\bdifference\b|"
+                         r"\bhow (?:much|many) (?:bigger|larger|higher|smaller|lower)\b", re.I)
+
+
 @lru_cache(maxsize=1)
 def _value_classes() -> tuple[tuple[str, ...], ...]:
     """Classes of mutually exclusive values (value_classes.yaml): foundries, precisions, memory types."""
@@ -703,12 +707,20 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         return q.text.strip() + (unit.group(0) if unit else "")
 
     qa, qb = nearest_first(a), nearest_first(b)
+    asked_unit = re.search(r"\bhow (?:many|much)\s+([A-Za-z][A-Za-z/²]*)\b", part.text)
+    if asked_unit and re.fullmatch(r"[kKMGTP]?(?:B|W|Wh|B/s)|mm²|mm2", asked_unit.group(1)):
+        # "by how many GB": only figures written in that unit are compared
+        unit = asked_unit.group(1).lower()
+        qa = [q for q in qa if shown(q, a["sentence"].text).lower().endswith(unit)] or qa
+        qb = [q for q in qb if shown(q, b["sentence"].text).lower().endswith(unit)] or qb
     wanted = _DIMENSION_KINDS.get(support.part_unit(part), "")
     kinds = [wanted] if wanted else [q.kind for q in qa if q.kind != "number"] + ["number"]
     def counted(q: Quantity, sentence: str) -> str:
         # what a bare count counts: the word after it ("200,000 GPUs", "875 acres"), stemmed
-        word = re.match(r"\s*(?:[A-Z][\w-]*\s+)?([A-Za-z][\w-]*)", sentence[q.end:])
-        return support.stem(word.group(1).lower()) if word else ""
+        words = re.findall(r"[A-Za-z][\w/²-]*", sentence[q.end: q.end + 40])[:2]
+        if len(words) == 2 and words[0][:1].isupper() and not re.fullmatch(r"[kKMGTP]?(?:B|W|Wh)(?:/s)?", words[0]):
+            words = words[1:]  # "200,000 Nvidia GPUs": a name before what is counted
+        return support.stem(words[0].lower()) if words else ""
 
     for kind in kinds:
         va = next((q for q in qa if q.kind == kind), None)
@@ -730,6 +742,16 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
                    f"{owner(low[0])} {low_text}, taking each figure as its source states it.") \
             if ratio >= 1.005 else \
             f"By our calculation, {a['entity']} and {b['entity']} are level at {shown(va, a['sentence'].text)}."
+        if ratio >= 1.005 and _DIFFERENCE.search(part.text):
+            # "by how many GB does X exceed Y": the difference is asked, the ratio shown beside it
+            # the difference written as the larger figure is ("4.8 TB/s" − "3.35 TB/s" → "1.45 TB/s")
+            written = re.match(r"[^\d]*([\d][\d,]*(?:\.\d+)?)", high_text)
+            number = float(written.group(1).replace(",", "")) if written else 0.0
+            scale = high[1].value / number if number else 1.0
+            gap = f"{high_text[:written.start(1)]}{fmt_num((high[1].value - low[1].value) / scale, 3)}" \
+                  f"{high_text[written.end(1):]}" if written else fmt_num(high[1].value - low[1].value)
+            summary = (f"By our calculation, {owner(high[0])} {high_text} is {gap} more than {owner(low[0])} "
+                       f"{low_text} ({fmt_num(ratio, 2)} times), taking each figure as its source states it.")
         return ToolRun(name="ratio", arguments={"a": a["entity"], "b": b["entity"], "kind": kind},
                        result={"larger": high[0]["entity"], "larger_value": high[1].value,
                                "smaller": low[0]["entity"], "smaller_value": low[1].value, "ratio": ratio},

@@ -129,6 +129,7 @@ def is_question(piece: str, language: str = "en") -> bool:
     if piece.rstrip().endswith("?"):
         return True
     first = piece.strip().split(" ", 1)[0].lower().strip("\"'«")
+    first = re.split(r"['’]", first, maxsplit=1)[0]  # "what's", "who's", "where's"
     lex = lexicon()
     if piece.rstrip().endswith(".") and first in ("when", "where", "while", "once") and "," in piece:
         return False  # "When customs opened the shipment, it found H100s.": a clause, then a statement
@@ -365,6 +366,14 @@ def read(text: str, language: str = "en") -> Reading:
         reading.alternatives = _alternatives(doc)
     if reading.answer_type == "comparison":
         reading.alternatives = _alternatives(doc)  # "a GB200 or an H100 SXM": the sides compared
+        if not reading.focus:
+            # "does the H200's memory exceed the H100's", "which runs hotter": what is compared
+            # (an owned noun counts when the glossary knows it as an attribute: "stake" is written otherwise)
+            owned = next((t for t in doc if t.pos_ == "NOUN" and any(c.dep_ == "poss" for c in t.children)
+                          and t.lower_ in attribute_terms()), None)
+            named = next((lex["comparative_attributes"][t.lower_] for t in doc
+                          if t.lower_ in lex["comparative_attributes"]), "")
+            reading.focus = named or (" ".join(t.text for t in _noun_run(doc, owned.i)) if owned is not None else "")
     if not reading.focus and reading.answer_type in ("date", "person", "place", "number", "other"):
         # no noun names the attribute: the verb carries it ("when was X founded", "who designed X",
         # "what does X sell for", "how much is X worth"); a sentence must say it in some form
@@ -451,7 +460,12 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
     if word == "how":
         if after is not None and after.lower_ in ("many", "much"):
             reading.answer_type = "number"
-            run = _noun_run(doc, after.i + 1)
+            start = after.i + 1
+            if start < len(doc) and doc[start].lower_ in ("more", "less", "fewer") and \
+                    any(t.lower_ == "than" for t in doc[start:]):
+                # "how much more memory bandwidth does the H20 have than the 910C": a difference of two
+                reading.answer_type, start = "comparison", start + 1
+            run = _noun_run(doc, start)
             reading.focus = " ".join(t.text for t in run)
             reading.bare_quantifier = not run
         elif after is not None and after.pos_ in ("ADJ", "ADV") and after.lower_ not in ("come",):

@@ -296,3 +296,11 @@ def test_a_premise_naming_the_wrong_member_of_a_class_is_corrected(corpus_assist
 def test_a_premise_the_sources_confirm_is_not_corrected(corpus_assistant):
     answer = ask(corpus_assistant, "Why is the Ascend 910B made by SMIC?")
     assert "premise does not hold" not in answer.text and "SMIC" in answer.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("By how many GB does the H200's memory exceed the H100 SXM's?", "141 GB is 61 GB more than"),
+    ("How much more memory bandwidth does the H20 have than the Ascend 910C?", "4 TB/s is 0.8 TB/s more than"),
+])
+def test_a_difference_asked_is_computed_in_the_unit_asked(corpus_assistant, question, expected):
+    assert expected in ask(corpus_assistant, question).text

@@ -258,3 +258,13 @@ def test_a_leading_clause_of_time_frames_the_question_after_its_comma():
     assert statements == ["When OpenAI announced the five new Stargate sites"]
     # "When was …" asks a question of its own
     assert len(pieces("When was Big Fund III set up, and how much capital did it have?")[0]) == 2
+
+
+def test_a_question_word_with_a_contraction_still_asks():
+    asking, _ = pieces("What's the 2027 target in the AI+ opinions, and what document number do they carry?")
+    assert len(asking) == 2
+
+
+def test_how_much_more_compares_the_attribute_after_more():
+    reading = read("How much more memory bandwidth does the H20 have than the Ascend 910C?")
+    assert reading.answer_type == "comparison" and reading.focus == "memory bandwidth"
