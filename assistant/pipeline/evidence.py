@@ -388,8 +388,16 @@ class EvidenceGatherer:
         if framed:
             frame, body = (framed.group(1), framed.group(2)) if framed.group(2) else (framed.group(3), framed.group(4))
         sides = [s.strip(" ,?") for s in _ORDER_SPLIT.split(body) if s and s.strip(" ,?")]
+        if part.interval:
+            # "how many days passed between A and B": the two events follow "between"
+            between = re.search(r"\bbetween\s+(.+?)\s+and\s+(.+)$", part.text, re.I | re.S)
+            sides = [between.group(1).strip(" ,?"), between.group(2).strip(" ,?")] if between else []
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
         if len(sides) < 2:
+            return
+        if part.interval and all(support.DATE.fullmatch(side) for side in sides[:2]):
+            # two dates the user states: only their distance is asked
+            pe.tools.append(_interval_run(sides[0], sides[1], part.interval))
             return
         events = []
         for side in sides[:2]:
@@ -428,6 +436,11 @@ class EvidenceGatherer:
             both_days = all(re.search(r"\b\d{1,2}\b", re.sub(r"(?:19|20)\d\d", "", e["date"])) for e in events)
             relation = "on the same day as" if both_days else "at about the same time as"
         pe.facts["order"] = {"a": a, "b": b, "relation": relation}
+        if part.interval:
+            run = _interval_run(a["date"], b["date"], part.interval)
+            run.passages, run.asked = [a["passage"], b["passage"]], False  # stated after the order, not before
+            pe.tools.append(run)
+            pe.facts["order"]["interval"] = run.summary
 
     # ------------------------------------------------------------------ comparisons
     @staticmethod
@@ -793,6 +806,28 @@ def _denies(run: ToolRun) -> bool:
 
 _MONTH_INDEX = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                             "nov", "dec"], start=1)}
+
+
+def _interval_run(date_a: str, date_b: str, unit: str) -> ToolRun:
+    """The time between two dates, in the unit asked ("days": calendar days; weeks, months and years
+    from the days, months as 30.44 days). A date without a day (or month) is taken at its middle,
+    and the answer says it is approximate."""
+    import datetime as dt
+
+    (ya, ma, da), (yb, mb, db) = _date_key(date_a), _date_key(date_b)
+    days = abs((dt.date(yb, mb, min(db, 28) if db > 28 else db) - dt.date(ya, ma, min(da, 28) if da > 28 else da)).days)
+    if max(da, db) > 28:  # the real calendar days, when both days exist in their months
+        try:
+            days = abs((dt.date(yb, mb, db) - dt.date(ya, ma, da)).days)
+        except ValueError:
+            pass
+    per = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}[unit.lower()]
+    exact = all(re.search(r"\b\d{1,2}\b", re.sub(r"(?:19|20)\d\d", "", d)) for d in (date_a, date_b))
+    amount = days / per
+    text = f"{'' if exact else 'about '}{fmt_num(amount, 0 if unit == 'days' else 1)} {unit.lower()}"
+    return ToolRun(name="interval", arguments={"from": date_a, "to": date_b, "unit": unit.lower()},
+                   result={"days": days, "amount": amount, "unit": unit.lower(), "exact": exact},
+                   summary=f"From {date_a} to {date_b} is {text}, by our calculation.", sources=[], asked=True)
 
 
 def _date_key(text: str) -> tuple[int, int, int]:

@@ -35,6 +35,7 @@ _SPLIT = re.compile(
 # keeps going ("… rated at 1,000 W. How much power …": "W." reads as an initial there)
 _NEW_QUESTION = re.compile(r"(?<=[.!?])\s+(?=(?:How|What|Which|Who|When|Where|Why|Is|Are|Does|Do|Did|Can|Could|"
                            r"Would|Will|Has|Have)\b)")
+_INTERVAL = re.compile(r"^\s*how (?:many|much) (days|weeks|months|years)\b.*\bbetween\b.+\band\b", re.I)
 # "When OpenAI announced …," frames a question; "When was …" asks one
 _FRAMING_CLAUSE = re.compile(r"^\s*(?:when|while|once|after|before|as soon as|by the time)\b(?!\s+(?:is|are|was|were|"
                              r"did|does|do|has|have|had|will|would|can|could|should)\b)", re.I)
@@ -119,6 +120,7 @@ class Reading:
     premise_stated: bool = False  # the premise is a clause the user states ("Since X, …"), not presupposed
     predicate: bool = False  # the focus is the question's verb ("when was X founded", "what does X sell for")
     alternatives: list[str] = field(default_factory=list)  # "over InfiniBand or over Ethernet": one must be named
+    interval: str = ""  # "how many days between A and B": the unit of the time between two dated events
 
 
 def is_question(piece: str, language: str = "en") -> bool:
@@ -321,7 +323,11 @@ def read(text: str, language: str = "en") -> Reading:
     first = tokens[0]
     wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.lower_ in _WH), None)
 
-    if lex["order_cues"].search(lower) or (wh is not None and wh.lower_ in ("which", "what") and wh.i <= tokens[0].i + 1
+    between = _INTERVAL.match(lower)
+    if between:
+        # "how many days passed between A and B": the order of two dated events, and the time between
+        reading.answer_type, reading.interval = "order", between.group(1)
+    elif lex["order_cues"].search(lower) or (wh is not None and wh.lower_ in ("which", "what") and wh.i <= tokens[0].i + 1
                                            and any(t.lower_ in lex["temporal_comparatives"] for t in doc)):
         reading.answer_type = "order"
     elif first.lower_ in lex["list_verbs"] and first.i == tokens[0].i and first.tag_ in ("VB", "VBP", "NN", "NNP"):

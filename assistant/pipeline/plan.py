@@ -384,7 +384,7 @@ class Planner:
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
                     intent_score=round(vote.scores.get(intent, 0.0), 3),
-                    asks=asks, depends_on=depends_on, slot=slot)
+                    asks=asks, depends_on=depends_on, slot=slot, interval=reading.interval)
         if reading.unit:
             part.focus = part.focus or reading.unit
         if part.premise:

@@ -73,6 +73,7 @@ class Part:
     # in `text`) is replaced by that name before its evidence is gathered; -1 when it stands alone
     depends_on: int = -1
     slot: str = ""
+    interval: str = ""  # "how many days between A and B": the unit the time between two dated events is asked in
 
 
 @dataclass

@@ -304,3 +304,14 @@ def test_a_premise_the_sources_confirm_is_not_corrected(corpus_assistant):
 ])
 def test_a_difference_asked_is_computed_in_the_unit_asked(corpus_assistant, question, expected):
     assert expected in ask(corpus_assistant, question).text
+
+
+def test_the_time_between_two_stated_dates_is_computed(corpus_assistant):
+    answer = ask(corpus_assistant, "How many days are there between August 26, 2022 and October 7, 2022?")
+    assert "42 days" in answer.text
+
+
+def test_the_time_between_two_documented_events_is_computed_from_their_dates(corpus_assistant):
+    answer = ask(corpus_assistant, "How many months passed between DeepSeek releasing R1 and the H20 licence requirement?")
+    assert "January 20, 2025" in answer.text and re.search(r"is (?:about )?2\.\d months", answer.text)
+    assert any(c.name == "interval" for c in answer.tool_calls)

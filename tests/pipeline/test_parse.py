@@ -268,3 +268,8 @@ def test_a_question_word_with_a_contraction_still_asks():
 def test_how_much_more_compares_the_attribute_after_more():
     reading = read("How much more memory bandwidth does the H20 have than the Ascend 910C?")
     assert reading.answer_type == "comparison" and reading.focus == "memory bandwidth"
+
+
+def test_how_many_days_between_two_events_asks_their_order_and_interval():
+    reading = read("How many days passed between the A100 letter and the October 2022 rule?")
+    assert reading.answer_type == "order" and reading.interval == "days"
