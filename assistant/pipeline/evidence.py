@@ -679,9 +679,23 @@ def _value_classes() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(members) for members in load("value_classes.yaml")["classes"].values())
 
 
+class _Member:
+    """One value of a class, found as a whole word or, for a word with inflections, by its stems."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.pattern = re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])", re.I)
+        self.stemmed = " ".join(support.stems(value)) if value.islower() else ""
+
+    def search(self, text: str) -> bool:
+        if self.stemmed:
+            return f" {self.stemmed} " in f" {' '.join(support.stems(text))} "
+        return bool(self.pattern.search(text))
+
+
 @lru_cache(maxsize=256)
-def _whole_word(value: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(value)}(?![\w-])", re.I)
+def _whole_word(value: str) -> _Member:
+    return _Member(value)
 
 
 def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:

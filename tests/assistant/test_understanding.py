@@ -287,6 +287,7 @@ def test_a_comparative_that_names_an_attribute_compares_it(corpus_assistant):
 @pytest.mark.parametrize("question, correction", [
     ("Why did Huawei have SMIC manufacture its original 2019 Ascend 910?", "TSMC"),
     ("Why does the H20 use HBM2 memory?", "HBM3"),
+    ("Why did a Singapore court convict Aaron Woon in 2025?", "charge"),  # charged only, in the sources
 ])
 def test_a_premise_naming_the_wrong_member_of_a_class_is_corrected(corpus_assistant, question, correction):
     answer = ask(corpus_assistant, question)
