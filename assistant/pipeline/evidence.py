@@ -281,8 +281,12 @@ class EvidenceGatherer:
         if part.answer_type == "list":
             pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}")
         if not pe.answerable or pe.facts["absence"]:
+            index = plan.parts.index(part) if part in plan.parts else 0
+            # in a question of several parts, "an answer to this question" would say too much
+            fallback = f"an answer to the {_ORDINALS[index]} part of the question" \
+                if len(plan.parts) > 1 and index < len(_ORDINALS) else "an answer to this question"
             pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
-                if plan.language != "en" else support.missing_phrase(part)
+                if plan.language != "en" else support.missing_phrase(part, fallback)
         return pe, hits
 
     # ------------------------------------------------------------------ multi-hop
@@ -669,6 +673,7 @@ class EvidenceGatherer:
 _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compute": "flops_rate"}
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 _DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer)\b|\bdifference\b|"
                          r"\bhow (?:much|many) (?:bigger|larger|higher|smaller|lower)\b", re.I)
 
