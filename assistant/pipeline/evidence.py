@@ -491,13 +491,21 @@ class EvidenceGatherer:
             hits, vector, q = self._retrieve(query, plan, self.settings.k)
             if not hits or vector is None:
                 continue
-            side_part = Part(text=query, answer_type=part.answer_type if part.answer_type != "comparison" else "other",
-                             focus=part.focus, entities=[side])
+            kind = part.answer_type if part.answer_type != "comparison" else "other"
+            if kind == "list":
+                # "through which countries …": each side's item is of the category the question names
+                category = re.search(r"\b(?:which|what)\s+(\w+)", part.text, re.I)
+                word = category.group(1).lower() if category else ""
+                word = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+                named = support.lexicon()["head_nouns"].get(word)
+                kind = named if named in ("place", "person", "date") else "other"
+            side_part = Part(text=query, answer_type=kind, focus=part.focus, entities=[side])
             for sentence, hit in self.rank(q, "", hits, vector):
                 if sentence.score < self.settings.threshold:
                     break
                 if support.mentions(sentence.text, side) and support.has_type(sentence.text, side_part) and \
-                        (support.part_unit(part) or support.has_focus(sentence.text, part.focus)):
+                        (support.part_unit(part) or support.has_focus(sentence.text, part.focus)) and \
+                        not support.documents_absence(sentence.text):  # what is not known is no side's figure
                     sentence.passage = self._passage(evidence, hit).number
                     found.append({"entity": side.text, "sentence": sentence, "side": side})
                     break

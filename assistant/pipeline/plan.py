@@ -332,7 +332,8 @@ class Planner:
                                   f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject, text, count=1)
         # a scenario the user states ("A hall of 4,096 GPUs draws 400 W each. What is the facility load?")
         # makes a number question a calculation on those figures: the intent is read with it
-        scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") else ""
+        scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") or \
+            (reading.answer_type == "other" and not reading.focus) else ""
         asked = f"{scenario} {text}".strip()
         english = self.english_terms(asked) if language != "en" else ""
         # the exemplars are English: a French question is classified by its terms' English, its
@@ -371,6 +372,11 @@ class Planner:
             intent = LOOKUP
         if intent == LOOKUP and scenario and reading.answer_type == "number" and self.catalogue is not None:
             intent = self._computable(asked, reading, routed)
+        if intent == LOOKUP and scenario and reading.answer_type in ("number", "other") and not reading.focus \
+                and self.catalogue is not None:
+            # "… 256 servers with eight GPUs each, 1,200 W per GPU, a PUE of 1.25. What will the facility
+            # meter read?": an open question about figures the user states is the one calculation they allow
+            intent = self._only_calculation(asked, routed)
         asks = asked_class(text) if language == "en" else ""
         answer_type = reading.answer_type
         if intent == LOOKUP and asks in lexicon()["device_nouns"] and self.catalogue is not None \
@@ -424,6 +430,20 @@ class Planner:
         hop.focus, hop.predicate, hop.intent, hop.computations = "", False, LOOKUP, []
         hop.asks = described.head
         return hop
+
+    def _only_calculation(self, asked: str, routed: dict[str, list[Any]]) -> str:
+        """The one calculation family that computes something from the stated figures alone; LOOKUP
+        when none does, or when several do (the question does not say which is meant)."""
+        able: dict[str, list[Any]] = {}
+        for family in lexicon()["tool_units"]:
+            outcomes = route(asked, self.catalogue, {family}, defaults=self.defaults) if self.catalogue else []
+            if outcomes and all(o.result and not o.error for o in outcomes):
+                able[family] = outcomes
+        if len(able) != 1:
+            return LOOKUP
+        family, outcomes = next(iter(able.items()))
+        routed[asked] = outcomes
+        return family
 
     def _computable(self, asked: str, reading: Reading, routed: dict[str, list[Any]]) -> str:
         """The calculation family that computes the asked unit's dimension ("days", "GWh") from the

@@ -38,7 +38,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:%|per ?cent|million|billion|t
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"\b[A-Z][\w&'’-]+")
-_LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
+_LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|through|via)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
 # an accelerator's model number: letters then digits ("MI308", "H20", "BR100"), or digits with a suffix
 # ("910B"); not a rule's or a filing's number ("FR 4544", "Q4", "ISCA 2025")
 MODEL_NUMBER = re.compile(r"(?<![\w-])(?!(?:FY|Q|EO|ISO|ISCA|GPT|S|COVID|FR|RIN|CY|H1|H2|AI|N)\d)"

@@ -20,8 +20,10 @@ def tpp_summary(result: ToolResult) -> str:
     r = result.result
     p = r["tpp_precision"]
     unit = "TOPS" if p == "int8" else "TFLOPS"
+    # TPP is compared with whole-number thresholds and published as whole numbers ("5,285")
+    tpp = fmt_num(round(r["tpp"])) + (f" ({fmt_num(r['tpp'])} before rounding)" if r["tpp"] != round(r["tpp"]) else "")
     head = (
-        f"The {r['chip']} has a TPP of {fmt_num(r['tpp'])}, from {fmt_num(r['tpp_throughput'])} dense "
+        f"The {r['chip']} has a TPP of {tpp}, from {fmt_num(r['tpp_throughput'])} dense "
         f"{PRECISION_LABELS[p]} {unit} × {r['tpp_bit_length']} bits (TPP = 2 × MacTOPS × bit length, highest "
         "precision result)"
     )

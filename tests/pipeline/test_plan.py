@@ -363,3 +363,10 @@ def test_the_latter_and_the_former_are_the_last_and_first_things_named(planner, 
     history = [{"role": "user", "content": "Compare the H20 and the H200."}, {"role": "assistant", "content": "…"}]
     plan = planner.plan(f"What is the power rating of {reference}?", history)
     assert plan.parts[0].entities[0].canonical.startswith(chip) and reference not in plan.standalone
+
+
+def test_an_open_question_about_stated_figures_is_the_one_calculation_they_allow(planner):
+    part = only_part(planner.plan("Planning a hall: 300 servers with four GPUs each, every GPU rated at 1,000 W, "
+                                  "plus 500 W of host overhead per GPU, and a PUE of 1.3. "
+                                  "What will the facility meter read?"))
+    assert part.intent == "power" and part.computations[0].inputs["count"] == 1200

@@ -469,3 +469,8 @@ def test_a_year_before_a_chip_is_not_a_count(catalogue):
 def test_a_stated_share_of_a_stated_amount_is_their_product(catalogue, question):
     o = computed(question, catalogue, "share_of")
     assert o.result["result"]["value"] == pytest.approx(690e6)
+
+
+def test_a_tpp_is_stated_as_a_whole_number_with_its_exact_value_beside_it(catalogue):
+    o = computed("What is the TPP of the RTX 4090?", catalogue, "tpp")
+    assert "TPP of 5,285 (5,284.8 before rounding)" in o.summary
