@@ -172,10 +172,15 @@ class EvidenceGatherer:
         self.timings = {}
         evidence = Evidence(plan=plan)
         rankings: list[list[Hit]] = []
+        # the parts the user asked, not the ones a multi-hop question adds to name a described thing
+        # (a "Which card …" part that a later "it" points at was asked)
+        asked = [not any(p.depends_on == i and p.slot.lower() not in _PRONOUN_SLOTS for p in plan.parts)
+                 for i in range(len(plan.parts))]
         for i, part in enumerate(plan.parts):
             if part.depends_on >= 0:
                 part = plan.parts[i] = self._resolve(plan, part, evidence)
-            pe, hits = self._part(plan, part, evidence)
+            position = sum(asked[:i]) if asked[i] else -1
+            pe, hits = self._part(plan, part, evidence, position, sum(asked) or 1)
             evidence.parts.append(pe)
             rankings.append(hits)
         # the parts' rankings interleaved, for retrieval metrics
@@ -189,7 +194,10 @@ class EvidenceGatherer:
                                                "dense": h.dense, "collection": h.kind})
         return evidence
 
-    def _part(self, plan: QueryPlan, part: Part, evidence: Evidence) -> tuple[PartEvidence, list[Hit]]:
+    def _part(self, plan: QueryPlan, part: Part, evidence: Evidence, position: int = 0,
+              asked_parts: int = 1) -> tuple[PartEvidence, list[Hit]]:
+        """The evidence for one part; `position` is its place among the parts the user asked (-1 for a
+        part added to name a described thing), `asked_parts` how many the user asked."""
         listing = part.answer_type == "list"
         # a list's items are spread over documents: take its chunks from as many documents as fit
         hits, vector, query = self._retrieve(part.text, plan, self.settings.k * (3 if listing else 1),
@@ -281,12 +289,12 @@ class EvidenceGatherer:
         if part.answer_type == "list":
             pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}")
         if not pe.answerable or pe.facts["absence"]:
-            index = plan.parts.index(part) if part in plan.parts else 0
             # in a question of several parts, "an answer to this question" would say too much
-            fallback = f"an answer to the {_ORDINALS[index]} part of the question" \
-                if len(plan.parts) > 1 and index < len(_ORDINALS) else "an answer to this question"
-            pe.missing = support.missing_phrase(part, self.settings.unknown_answer.get(plan.language, "")) \
-                if plan.language != "en" else support.missing_phrase(part, fallback)
+            msgs = load("messages.yaml").get(plan.language, load("messages.yaml")["en"])
+            fallback = self.settings.unknown_answer.get(plan.language) or msgs["unknown_answer"]
+            if asked_parts > 1 and 0 <= position < len(msgs["ordinals"]):
+                fallback = msgs["part_of_question"].format(ordinal=msgs["ordinals"][position])
+            pe.missing = support.missing_phrase(part, fallback)
         return pe, hits
 
     # ------------------------------------------------------------------ multi-hop
@@ -297,9 +305,12 @@ class EvidenceGatherer:
         if part.depends_on >= len(evidence.parts) or self.replan is None:
             return part
         name = self._named(evidence.parts[part.depends_on])
-        if not name or part.slot not in part.text:
+        slot = re.compile(rf"(?<![\w-]){re.escape(part.slot)}(?![\w-])")
+        if not name or not slot.search(part.text):
             return part
-        resolved = self.replan(part.text.replace(part.slot, name, 1), plan.language, plan.context)
+        # "… reported for it?" → "… for H800 SXM?"; "its memory" → "H800 SXM's memory"
+        written = f"{name}'s" if part.slot.lower() in ("its", "their") else name
+        resolved = self.replan(slot.sub(lambda m: written, part.text, count=1), plan.language, plan.context)
         resolved.depends_on, resolved.slot = part.depends_on, part.slot
         return resolved
 
@@ -437,14 +448,13 @@ class EvidenceGatherer:
         elif a["key"] > b["key"]:
             relation = "after"
         else:
-            both_days = all(re.search(r"\b\d{1,2}\b", re.sub(r"(?:19|20)\d\d", "", e["date"])) for e in events)
+            both_days = all(_has_day(e["date"]) for e in events)
             relation = "on the same day as" if both_days else "at about the same time as"
         pe.facts["order"] = {"a": a, "b": b, "relation": relation}
         if part.interval:
             run = _interval_run(a["date"], b["date"], part.interval)
             run.passages, run.asked = [a["passage"], b["passage"]], False  # stated after the order, not before
             pe.tools.append(run)
-            pe.facts["order"]["interval"] = run.summary
 
     # ------------------------------------------------------------------ comparisons
     @staticmethod
@@ -609,20 +619,20 @@ class EvidenceGatherer:
         member and never the stated one ("SMIC made the 2019 Ascend 910" against "… made on TSMC's
         7 nm+ process"). The best such sentence is the correction."""
         # "in BF16 rather than FP8": only what comes before "rather than" is claimed
-        claimed = re.split(r"\b(?:rather than|instead of|not)\b", part.premise, maxsplit=1)[0]
+        claimed = re.split(r"\b(?:rather than|instead of)\b", part.premise, maxsplit=1)[0]
         for members in _value_classes():
-            stated = {m for m in members if _whole_word(m).search(claimed)}
+            stated = {m for m in members if _member(m).search(claimed)}
             if not stated:
                 continue
             # the stated value is what is in doubt: the rest of what the part names must be there
-            subject = [e for e in part.entities if not any(_whole_word(m).search(e.text) for m in members)]
+            subject = [e for e in part.entities if not any(_member(m).search(e.text) for m in members)]
             topical = [e for e in subject if e.topical] or subject
             about = [(s, h) for s, h in ranked[:depth]
                      if support.about(f"{h.metadata.get('title', '')} {h.text}", subject) and
                      any(support.mentions(s.text, e) for e in topical) and not self._names_other_chip(s.text, part)]
-            if any(_whole_word(m).search(s.text) for s, _ in about for m in stated):
+            if any(_member(m).search(s.text) for s, _ in about for m in stated):
                 continue  # the sources say it too
-            other = next((s for s, _ in about if any(_whole_word(m).search(s.text) for m in members)), None)
+            other = next((s for s, _ in about if any(_member(m).search(s.text) for m in members)), None)
             if other is not None:
                 return other
         return None
@@ -681,7 +691,7 @@ class EvidenceGatherer:
 _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compute": "flops_rate"}
 
 
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
+_PRONOUN_SLOTS = {"it", "its", "they", "them", "their", "this", "that"}  # a slot the user's own part filled
 _DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer)\b|\bdifference\b|"
                          r"\bhow (?:much|many) (?:bigger|larger|higher|smaller|lower)\b", re.I)
 
@@ -701,13 +711,15 @@ class _Member:
         self.stemmed = " ".join(support.stems(value)) if value.islower() else ""
 
     def search(self, text: str) -> bool:
+        """The value is written in `text` (by its stems when it is a lower-case word)."""
         if self.stemmed:
             return f" {self.stemmed} " in f" {' '.join(support.stems(text))} "
         return bool(self.pattern.search(text))
 
 
 @lru_cache(maxsize=256)
-def _whole_word(value: str) -> _Member:
+def _member(value: str) -> _Member:
+    """One class member, compiled once."""
     return _Member(value)
 
 
@@ -723,7 +735,10 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
                 if q.value > 0 and not any(s <= q.start < e for s, e in dates)  # "July 24": a day, not a figure
                 and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))
                 # "Ascend 910", "Ascend 910B": a bare number right after a name is its model number
-                and not (q.kind == "number" and re.search(r"\b[A-Z][\w-]*\s$", sentence[:q.start]))]
+                # (not "The 200,000 GPUs": a function word, and a count written with a separator)
+                and not (q.kind == "number" and "," not in q.text and
+                         (m := re.search(r"\b([A-Z][\w-]*)\s$", sentence[:q.start])) is not None
+                         and m.group(1) not in support.FUNCTION_CAPITALS)]
 
     def nearest_first(side: dict[str, Any]) -> list[Quantity]:
         # a sentence may give several figures ("176 MW … 15% of Abilene's planned 1.2 GW"): the side's
@@ -842,23 +857,33 @@ def _interval_run(date_a: str, date_b: str, unit: str) -> ToolRun:
     import datetime as dt
 
     (ya, ma, da), (yb, mb, db) = _date_key(date_a), _date_key(date_b)
-    days = abs((dt.date(yb, mb, min(db, 28) if db > 28 else db) - dt.date(ya, ma, min(da, 28) if da > 28 else da)).days)
-    if max(da, db) > 28:  # the real calendar days, when both days exist in their months
-        try:
-            days = abs((dt.date(yb, mb, db) - dt.date(ya, ma, da)).days)
-        except ValueError:
-            pass
+    try:
+        days = abs((dt.date(yb, mb, db) - dt.date(ya, ma, da)).days)
+    except ValueError:  # a day its month lacks ("February 30"): the nearest day it has
+        days = abs((dt.date(yb, mb, min(db, 28)) - dt.date(ya, ma, min(da, 28))).days)
     per = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}[unit.lower()]
-    exact = all(re.search(r"\b\d{1,2}\b", re.sub(r"(?:19|20)\d\d", "", d)) for d in (date_a, date_b))
+    exact = _has_day(date_a) and _has_day(date_b)
     amount = days / per
-    text = f"{'' if exact else 'about '}{fmt_num(amount, 0 if unit == 'days' else 1)} {unit.lower()}"
+    shown = fmt_num(amount, 0 if unit.lower() == "days" else 1)
+    text = f"{'' if exact else 'about '}{shown} {unit.lower() if shown != '1' else unit.lower().rstrip('s')}"
     return ToolRun(name="interval", arguments={"from": date_a, "to": date_b, "unit": unit.lower()},
-                   result={"days": days, "amount": amount, "unit": unit.lower(), "exact": exact},
+                   result={"days": days, "amount": amount, "unit": unit.lower(), "exact": exact, "shown": text},
                    summary=f"From {date_a} to {date_b} is {text}, by our calculation.", sources=[], asked=True)
+
+
+def _has_day(date: str) -> bool:
+    """The date names its day ("January 20, 2025", "2025-01-20"), not only a month or a year."""
+    return bool(_ISO_DAY.search(date) or re.search(r"\b\d{1,2}\b", re.sub(r"(?:19|20)\d\d", "", date)))
+
+
+_ISO_DAY = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 
 
 def _date_key(text: str) -> tuple[int, int, int]:
     """(year, month, day) of a date mention; a missing month or day counts as the middle."""
+    iso = _ISO_DAY.search(text)
+    if iso:
+        return int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
     lower = text.lower()
     year = int(re.search(r"(?:19|20)\d\d", lower).group(0))  # type: ignore[union-attr]
     month = next((i for m, i in _MONTH_INDEX.items() if re.search(rf"\b{m}", lower)), 0)

@@ -133,7 +133,7 @@ def is_question(piece: str, language: str = "en") -> bool:
     first = piece.strip().split(" ", 1)[0].lower().strip("\"'«")
     first = re.split(r"['’]", first, maxsplit=1)[0]  # "what's", "who's", "where's"
     lex = lexicon()
-    if piece.rstrip().endswith(".") and first in ("when", "where", "while", "once") and "," in piece:
+    if piece.rstrip().endswith(".") and _FRAMING_CLAUSE.match(piece) and "," in piece:
         return False  # "When customs opened the shipment, it found H100s.": a clause, then a statement
     return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
         first in lex["verdict_verbs"] or \
@@ -356,10 +356,6 @@ def read(text: str, language: str = "en") -> Reading:
             # "hungrier for power", "richer in memory": the comparative's prepositional object is compared
             compared = next((g for t in doc if t.tag_ in ("JJR", "RBR") for c in t.children if c.dep_ == "prep"
                              for g in c.children if g.dep_ == "pobj" and g.pos_ == "NOUN"), None)
-        named = next((lex["comparative_attributes"][t.lower_] for t in doc
-                      if t.lower_ in lex["comparative_attributes"]), "")
-        if compared is None and named:
-            reading.focus = named  # "which runs hotter": the attribute the comparative names
         if compared is not None:
             # "more memory bandwidth": the compared noun with what completes it as one attribute
             run = _noun_run(doc, compared.i)
@@ -581,7 +577,7 @@ def bridge(text: str) -> Bridge | None:
         if t.pos_ not in ("NOUN", "PROPN") or t.lower_ not in classes:
             continue
         modifier = next((c for c in t.children if c.dep_ in ("relcl", "acl")
-                         or (c.dep_ == "prep" and c.lower_ in ("behind", "in", "at", "from", "inside", "for")
+                         or (c.dep_ == "prep" and c.lower_ in ("behind", "inside")
                              and any(g.pos_ == "PROPN" for g in c.children))), None)
         if modifier is None:
             continue

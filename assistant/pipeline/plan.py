@@ -22,9 +22,9 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import (Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces, read,
-                                      split_parts)
-from assistant.pipeline.support import MODEL_NUMBER, stem
+from assistant.pipeline.parse import (Bridge, Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces,
+                                      read, split_parts)
+from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -39,7 +39,6 @@ _POSSESSIVE = {"its", "their", "his", "her"}
 _KIND_DIMENSIONS = {"usd": "money", "power": "power", "energy": "energy", "gpu_hours": "time", "duration": "time",
                     "flops": "compute", "flops_rate": "compute"}  # quantity kinds (tools.quantities) → units' dimensions
 _ORDINAL_REFERENCE = re.compile(r"\bthe (latter|former)\b", re.I)
-_UNIT_SYMBOL = re.compile(r"^(?:[kKMGTP]?(?:B|W|Wh|bit)|[KMGTP]B/s|[KMGTP]?Hz)$")  # SI-prefixed unit symbols
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
 # A name found in more than a third of the passages (US, China, Nvidia here) frames the corpus rather
 # than naming a subject: BM25 idf ln(1 + (N - n)/n) at n = N/3.
@@ -93,16 +92,15 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
 
 def _other_dimensions(text: str) -> bool:
     """The text names an attribute the compare tool does not compute ("memory bandwidth", "die area")."""
-    words = set(re.findall(r"[a-z0-9/²-]+", text.lower()))
-    lower = f" {text.lower()} "
+    lower = " " + " ".join(re.findall(r"[a-z0-9/²]+", text.lower())) + " "
     return any(f" {term} " in lower and not set(term.split()) <= lexicon()["compare_dimensions"]
-               and not set(term.split()) <= words & lexicon()["compare_dimensions"]
-               for term in attribute_terms() - _device_terms() if len(term) > 3)
+               for term in attribute_terms() - _device_terms())
 
 
 def _device_terms() -> frozenset[str]:
-    """The glossary group that names accelerators themselves ("gpu", "ascend"): things, not attributes."""
-    return frozenset(t for group in load("attributes.yaml")["groups"] if "gpu" in group for t in group)
+    """The glossary groups that name accelerators themselves ("gpu", "ascend"): things, not attributes."""
+    return frozenset(t for group in load("attributes.yaml")["groups"]
+                     if set(group) & lexicon()["device_nouns"] for t in group)
 
 
 def _asked_dimension(reading: Reading) -> str:
@@ -188,7 +186,7 @@ class Planner:
                 spans.append(m.span())
         for name in (reading.names if reading else []):
             words = name.split()
-            while words and (words[0].lower() in lexicon()["units"] or _UNIT_SYMBOL.match(words[0])):
+            while words and (words[0].lower() in lexicon()["units"] or UNIT_SYMBOL.match(words[0])):
                 words = words[1:]  # "MW", "GB", "(5) GW Hyperion": a unit symbol is capitalised, not a name
             if not words:
                 continue
@@ -358,7 +356,7 @@ class Planner:
                 intent = "compare"
         chips = [e for e in entities if e.kind == "chip"]
         if intent == LOOKUP and reading.answer_type == "comparison" and len(chips) >= 2 and self.catalogue is not None \
-                and set(w.lower().strip("'’s") for w in text.split()) & lexicon()["compare_dimensions"] - \
+                and set(re.findall(r"[a-z]+", re.sub(r"['’]s\b", "", text.lower()))) & lexicon()["compare_dimensions"] - \
                 {"number", "count", "chips", "gpus", "accelerators"} and not _other_dimensions(text):
             # two catalogue chips compared on what the compare tool computes (TPP, power): the catalogue's
             # figures, divided, whatever the wording ("how many times the 910B's TPP is the GB200's")
@@ -416,13 +414,13 @@ class Planner:
         """One standalone part read on its own (used to re-read a multi-hop part once its slot is named)."""
         return self._part(text, language, [], context)
 
-    def _names_thing(self, described: Any) -> bool:
+    def _names_thing(self, described: Bridge) -> bool:
         """The description already names its thing ("the H100 chips that Nvidia sold"): a chip or a
         named fleet before its class noun."""
         before = described.phrase[: described.phrase.lower().rfind(described.head)]
         return any(e.kind in ("chip", "fleet") for e in self.entities(before, read(before)))
 
-    def _hop(self, described: Any, language: str, earlier: list[Part], context: str) -> Part:
+    def _hop(self, described: Bridge, language: str, earlier: list[Part], context: str) -> Part:
         """The part that names a described thing: any sentence about the description's names may say
         it, so it asks no attribute and computes nothing."""
         hop = self._part(described.question, language, earlier, context)

@@ -40,13 +40,17 @@ _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"\b[A-Z][\w&'’-]+")
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|through|via)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
 # an accelerator's model number: letters then digits ("MI308", "H20", "BR100"), or digits with a suffix
-# ("910B"); not a rule's or a filing's number ("FR 4544", "Q4", "ISCA 2025")
-MODEL_NUMBER = re.compile(r"(?<![\w-])(?!(?:FY|Q|EO|ISO|ISCA|GPT|S|COVID|FR|RIN|CY|H1|H2|AI|N)\d)"
-                          r"(?:[A-Z]{1,4}\d{2,4}[A-Z]{0,3}|\d{3,4}[A-Z]{1,2})(?![\w-])")
+# ("910B"); not a filing's, a quarter's or a half-year's number ("FR 4544", "Q4", "H1"), nor a figure with
+# its unit written on ("700W", "141GB")
+MODEL_NUMBER = re.compile(r"(?<![\w-])(?!(?:FY|Q|EO|ISO|GPT|COVID|FR|RIN|CY)\d|H[12](?![\w-]))"
+                          r"(?:[A-Z]{1,4}\d{2,4}[A-Z]{0,3}|\d{3,4}(?!(?:[KMGT]?W|[KMGT]?Wh|[KMGT]B|NM|MM)(?![\w-]))[A-Z]{1,2})"
+                          r"(?![\w-])")
+# an SI-prefixed unit symbol ("W", "MW", "GB", "TB/s", "kWh"): capitalised, but never a name
+UNIT_SYMBOL = re.compile(r"^(?:[kKMGTP]?(?:B|W|Wh|bit)|[KMGTP]B/s|[KMGTP]?Hz|mm²|mm2)$")
 _BASED = re.compile(r"\b([A-Z][\w]+)-(?:based|headquartered)\b")
 MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December"}
-_FUNCTION_CAPITALS = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "As", "It", "Its", "This", "That",
+FUNCTION_CAPITALS = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "As", "It", "Its", "This", "That",
                       "These", "Those", "Under", "After", "Before", "Since", "When", "While", "If", "But", "And", "So",
                       "With", "According", "Both", "Each", "Some", "No", "Not", "There", "They", "He", "She", "We"}
 
@@ -138,6 +142,7 @@ def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
 
 @lru_cache(maxsize=1)
 def _light_stems() -> frozenset[str]:
+    """The stems of the light verbs ("put", "putting" → "put")."""
     return frozenset(stem(v) for v in lexicon()["light_verbs"])
 
 
@@ -193,7 +198,7 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
                    for m in _LOCATIVE.finditer(sentence) for w in m.groups() if w) or \
             any(m.group(1).lower() not in own for m in _BASED.finditer(sentence))  # "a Hubei-based group"
     if kind == "person":
-        return any(w not in _FUNCTION_CAPITALS for w in _NAME.findall(sentence))
+        return any(w not in FUNCTION_CAPITALS for w in _NAME.findall(sentence))
     if kind == "definition":
         return any(defines(f"{heading}. {sentence}", e.text) for e in part.entities) if part.entities else True
     return True
@@ -270,7 +275,7 @@ def name_phrases(text: str) -> list[str]:
     out = []
     for m in _NAME_PHRASE.finditer(text):
         words = m.group(0).split()
-        while words and words[0] in _FUNCTION_CAPITALS:
+        while words and words[0] in FUNCTION_CAPITALS:
             words = words[1:]
         if words:
             out.append(" ".join(words))
@@ -279,7 +284,7 @@ def name_phrases(text: str) -> list[str]:
 
 def names_in(text: str) -> set[str]:
     """Proper names of a text: capitalised words that are not sentence function words."""
-    return {w for w in _NAME.findall(text) if w not in _FUNCTION_CAPITALS}
+    return {w for w in _NAME.findall(text) if w not in FUNCTION_CAPITALS}
 
 
 def part_unit(part: Part) -> str:

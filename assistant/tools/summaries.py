@@ -302,6 +302,7 @@ def flops_summary(result: ToolResult, label: str | None) -> str:
 
 
 def gpu_time_summary(result: ToolResult) -> str:
+    """The third of GPU-hours, GPUs and days, in words, from the two the question gave."""
     i, r = result.inputs, result.result
     if i["days"] is None:
         return (f"{fmt_num(r['gpu_hours'])} GPU-hours on {fmt_num(r['count'])} GPUs take about "
@@ -313,6 +314,7 @@ def gpu_time_summary(result: ToolResult) -> str:
 
 
 def purchase_summary(result: ToolResult, device: str = "units") -> str:
+    """How many `device` a budget buys at a unit price, with what is left over."""
     i, r = result.inputs, result.result
     return (f"US${fmt_num(i['budget_usd'])} buys {fmt_num(r['units'])} {device} at US${fmt_num(i['unit_price_usd'])} each "
             f"(US${fmt_num(i['budget_usd'])} ÷ US${fmt_num(i['unit_price_usd'])} ≈ {fmt_num(r['exact_ratio'], 1)}), "

@@ -108,8 +108,11 @@ class ExtractiveWriter:
             else:
                 text = msgs["order"].format(a=_clause(a["event"]), relation=relation, b=_clause(b["event"]))
             out.append(DraftSentence(text, [a["passage"], b["passage"]], index, "answer"))
-            if order.get("interval"):
-                out.append(DraftSentence(order["interval"], [a["passage"], b["passage"]], index, "tool", "interval"))
+            interval = next((r for r in pe.tools if r.name == "interval"), None)
+            if interval is not None:
+                out.append(DraftSentence(msgs["interval"].format(date_a=a["date"], date_b=b["date"],
+                                                                 amount=interval.result["shown"]),
+                                         [a["passage"], b["passage"]], index, "tool", "interval"))
             return out
         if pe.facts.get("sides") and not any(s.kind == "tool" for s in out):
             # a comparison: what the sources say of each side, then the best general sentence

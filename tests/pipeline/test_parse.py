@@ -273,3 +273,9 @@ def test_how_much_more_compares_the_attribute_after_more():
 def test_how_many_days_between_two_events_asks_their_order_and_interval():
     reading = read("How many days passed between the A100 letter and the October 2022 rule?")
     assert reading.answer_type == "order" and reading.interval == "days"
+
+
+@pytest.mark.parametrize("question", ["What is the price of the chips in China?",
+                                      "What is the TDP of the chip from Huawei?"])
+def test_a_thing_placed_or_sourced_by_a_preposition_is_no_description_to_resolve(question):
+    assert bridge(question) is None

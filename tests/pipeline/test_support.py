@@ -145,3 +145,9 @@ def test_an_actor_is_mentioned_by_another_of_its_names():
 def test_a_light_verb_in_any_form_names_no_event():
     # "putting" is "put": it says nothing about which event is meant
     assert not names_event("The package also put 140 entities on the Entity List.", "putting")
+
+
+def test_a_model_number_is_not_a_half_year_a_quarter_or_a_figure_with_its_unit():
+    from assistant.pipeline.support import MODEL_NUMBER
+    assert all(MODEL_NUMBER.fullmatch(t) for t in ("H20", "H100", "MI308", "910B", "S4000"))
+    assert not any(MODEL_NUMBER.fullmatch(t) for t in ("H1", "Q4", "700W", "141GB"))
