@@ -37,7 +37,7 @@ _NEW_QUESTION = re.compile(r"(?<=[.!?])\s+(?=(?:How|What|Which|Who|When|Where|Wh
                            r"Would|Will|Has|Have)\b)")
 _INTERVAL = re.compile(r"^\s*how (?:many|much) (days|weeks|months|years)\b.*\bbetween\b.+\band\b", re.I)
 # "When OpenAI announced …," frames a question; "When was …" asks one
-_FRAMING_CLAUSE = re.compile(r"^\s*(?:when|while|once|after|before|as soon as|by the time)\b(?!\s+(?:is|are|was|were|"
+FRAMING_CLAUSE = re.compile(r"^\s*(?:when|while|once|after|before|as soon as|by the time)\b(?!\s+(?:is|are|was|were|"
                              r"did|does|do|has|have|had|will|would|can|could|should)\b)", re.I)
 _FR_QUESTION = re.compile(r"\?|^\s*(?:qu|quel|quelle|quels|quelles|combien|comment|pourquoi|quand|o[uù]|qui|"
                           r"est-ce|y a-t-il|calcul\w*|estim\w*)\b", re.I)
@@ -133,7 +133,7 @@ def is_question(piece: str, language: str = "en") -> bool:
     first = piece.strip().split(" ", 1)[0].lower().strip("\"'«")
     first = re.split(r"['’]", first, maxsplit=1)[0]  # "what's", "who's", "where's"
     lex = lexicon()
-    if piece.rstrip().endswith(".") and _FRAMING_CLAUSE.match(piece) and "," in piece:
+    if piece.rstrip().endswith(".") and FRAMING_CLAUSE.match(piece) and "," in piece:
         return False  # "When customs opened the shipment, it found H100s.": a clause, then a statement
     return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
         first in lex["verdict_verbs"] or \
@@ -165,7 +165,7 @@ def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
             split = [p.strip(" ,;") for p in _SPLIT.split(clause) if p.strip(" ,;?")]
             # "When OpenAI announced the sites, how many proposals had it received?": a leading clause of
             # time frames the question after its comma; it asks nothing of its own
-            if len(split) >= 2 and language == "en" and _FRAMING_CLAUSE.match(split[0]) \
+            if len(split) >= 2 and language == "en" and FRAMING_CLAUSE.match(split[0]) \
                     and not split[0].rstrip().endswith("?") and clause[len(split[0]):].lstrip().startswith(","):
                 framing.append(split[0])
             raw.extend(split)

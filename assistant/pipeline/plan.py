@@ -22,7 +22,7 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import (Bridge, Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces,
+from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces,
                                       read, split_parts)
 from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
@@ -470,7 +470,10 @@ class Planner:
         _, statements = pieces(standalone, language)
         stated = " ".join(statements)
         parts: list[Part] = []
-        scenario = stated if _states_figures(stated) else ""
+        # a leading clause of time ("When OpenAI lined up 4.5 GW with Oracle, …") dates the question; its
+        # figures are the sources' facts, not inputs the user gives to compute with
+        given = " ".join(x for x in statements if not FRAMING_CLAUSE.match(x))
+        scenario = given if _states_figures(given) else ""
         for text in texts:
             described = bridge(text) if language == "en" else None
             if described is not None and not self._names_thing(described):

@@ -370,3 +370,9 @@ def test_an_open_question_about_stated_figures_is_the_one_calculation_they_allow
                                   "plus 500 W of host overhead per GPU, and a PUE of 1.3. "
                                   "What will the facility meter read?"))
     assert part.intent == "power" and part.computations[0].inputs["count"] == 1200
+
+
+def test_figures_in_a_leading_clause_of_time_are_no_inputs(planner):
+    plan = planner.plan("When OpenAI lined up 4.5 GW of capacity with Oracle in July 2025, "
+                        "what was that deal reportedly worth each year?")
+    assert plan.parts[0].intent == "lookup" and not plan.parts[0].computations and not plan.parts[0].scenario
