@@ -93,7 +93,10 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
 def _other_dimensions(text: str) -> bool:
     """The text names an attribute the compare tool does not compute ("memory bandwidth", "die area")."""
     lower = " " + " ".join(re.findall(r"[a-z0-9/²]+", text.lower())) + " "
-    return any(f" {term} " in lower and not set(term.split()) <= lexicon()["compare_dimensions"]
+    dims = lexicon()["compare_dimensions"]
+    # a glossary term counts as computed when its group names a computed dimension ("power rating" ~ tdp)
+    computed = {t for group in load("attributes.yaml")["groups"] if set(group) & dims for t in group}
+    return any(f" {term} " in lower and not set(term.split()) <= dims and term not in computed
                for term in attribute_terms() - _device_terms())
 
 
@@ -314,7 +317,8 @@ class Planner:
         entities = [Entity(e.text, e.kind, e.canonical, topical=False)
                     if e.kind == "name" and e.text.lower() in options.split() else e for e in entities]
         depends_on, slot = -1, ""
-        if reading.pronouns and earlier and earlier[-1].asks and not entities:
+        if reading.pronouns and earlier and earlier[-1].asks and \
+                (not entities or _pronoun_subject(text, reading.pronouns)):
             # "Which card, and what TPP has been reported for it?": the pronoun stands for what the
             # earlier part names, which only its evidence can tell
             depends_on, slot = len(earlier) - 1, reading.pronouns[0]

@@ -128,6 +128,8 @@ _COUNT_FILLER = {
 }
 _HOST_DRAW = re.compile(r"^\W*(?:[\w-]+\W+){0,5}?(?:hosts?|servers?|overhead|cpus?)\b", re.I)
 _HOST_BEFORE = re.compile(r"\b(?:hosts?|servers?|overhead|cpus?)\b(?:\W+[\w-]+){0,5}?\W*$", re.I)
+_ALL_IN = re.compile(r"^\W*(?:[\w-]+\W+){0,3}?(?:IT (?:power|load)\b|all[- ]in\b|including\b[^.]{0,30}\bhosts?\b)",
+                     re.I)
 _STORAGE_SHARE = re.compile(r"^\W*(?:[\w-]+\W+){0,4}?(?:storage|network\w*)\b", re.I)
 _GENERIC_DEVICE = re.compile(
     r"^[\s-]*(?:(?:nvidia|huawei|ai|advanced|banned|smuggled|additional|more|of|the|data[- ]?center)"
@@ -469,13 +471,16 @@ def _power_outcomes(
         raise ToolInputError(
             "capacity_w", f"several power budgets given: {', '.join(q.text for q in capacities)}; give one"
         )
+    # "1.5 kW of IT power once its share of host and network is counted": a per-accelerator figure that
+    # already includes the hosts and the network adds no default overhead on top
+    all_in = bool(tdps) and not overheads and not shares and _ALL_IN.match(parsed.text[tdps[0].end:]) is not None
     common: dict[str, Any] = {
         "pue": pue.value if pue else None,
         "utilisation": util.value if util else None,
         "usd_per_kwh": price.value if price else None,
         "tdp_w": tdps[0].value if tdps else None,
-        "overhead_w": overheads[0].value if len(overheads) == 1 else None,
-        "storage_network_fraction": shares[0].value if len(shares) == 1 else None,
+        "overhead_w": overheads[0].value if len(overheads) == 1 else (0.0 if all_in else None),
+        "storage_network_fraction": shares[0].value if len(shares) == 1 else (0.0 if all_in else None),
     }
     explicit = [f for f in fleets if f.named is None]
     targets = explicit or fleets
@@ -557,16 +562,28 @@ def _screening() -> dict[str, Any]:
             "vendor_countries": dict(data["vendor_countries"])}
 
 
+# the quantity kind a threshold is written in (tools.quantities) → the catalogue attribute it screens
+_UNIT_ATTRIBUTES = {"power": "tdp_w", "bandwidth": "memory_bw_tbps", "area": "die_area_mm2", "tpp": "tpp",
+                    "performance_density": "performance_density"}
+
+
 def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]:
     """Which catalogue chips meet a threshold: the attribute named, the threshold nearest it, the
     direction the words before the threshold give, and a vendor or country when one is named."""
     data = _screening()
     named = [(m.start(), attr) for attr, p in data["attributes"].items() for m in [p.search(parsed.text)] if m]
+    values = [q for q in parsed.quantities if not (q.kind == "number" and 1900 <= q.value <= 2100)]
+    if not named:
+        # "rated at 1,000 W or more": the threshold's unit says what is screened
+        by_unit = [(q.start, _UNIT_ATTRIBUTES[q.kind]) for q in values if q.kind in _UNIT_ATTRIBUTES
+                   and (q.kind != "bandwidth" or q.role != "interconnect")]
+        by_unit += [(q.start, "memory_gb") for q in values if q.kind == "number"
+                    and re.match(r"\s*GB\b(?!/)", parsed.text[q.end:])]
+        named = by_unit[:1]
     if not named:
         raise ToolInputError("attribute", "name what to screen on (TPP, performance density, TDP, memory, "
                                           "memory bandwidth or die area)")
     at, attribute = min(named)
-    values = [q for q in parsed.quantities if not (q.kind == "number" and 1900 <= q.value <= 2100)]
     if not values:
         raise ToolInputError("threshold", f"give the threshold the chips' {attribute} is tested against")
     threshold = min(values, key=lambda q: abs(q.start - at))
@@ -578,8 +595,12 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
     country = next((code for code, p in data["demonyms"].items() if p.search(parsed.text)), None)
     vendors = sorted({c.vendor for c in catalogue})
     vendor = next((v for v in vendors if re.search(rf"\b{re.escape(v)}\b", parsed.text, re.I)), None)
+    excluded = None
+    if vendor and re.search(rf"\b(?:not (?:made|designed|built|sold) by|other than|except|excluding|besides|non-)\s*"
+                            rf"{re.escape(vendor)}\b", parsed.text, re.I):
+        vendor, excluded = None, vendor  # "not made by Nvidia": every vendor but that one
     args = {"attribute": attribute, "op": op, "threshold": threshold.value, "country": None if vendor else country,
-            "vendor": vendor}
+            "vendor": vendor, "exclude_vendor": excluded}
     return [_run("screen_chips", args,
                  lambda: screen_chips(catalogue, countries=data["vendor_countries"], **args),
                  summaries.screen_summary)]

@@ -52,9 +52,10 @@ OPERATORS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
 
 def screen_chips(chips: Iterable[Chip], attribute: str, op: str, threshold: float, *,
                  countries: dict[str, str] | None = None, country: str | None = None,
-                 vendor: str | None = None) -> ToolResult:
+                 vendor: str | None = None, exclude_vendor: str | None = None) -> ToolResult:
     """The catalogue chips whose `attribute` is `op` `threshold`, optionally only one vendor's or one
-    country's (vendor → country in `countries`). Result: `matches` [{chip, value}], best first,
+    country's (vendor → country in `countries`), or every vendor's but one (`exclude_vendor`: "chips
+    not made by Nvidia"). Result: `matches` [{chip, value}], best first,
     `untested` (chips the catalogue gives no figure for), `screened` (how many were in scope).
     Raises ToolInputError for an unknown attribute or operator, or a scope that selects no chip."""
     if attribute not in ATTRIBUTES:
@@ -65,6 +66,7 @@ def screen_chips(chips: Iterable[Chip], attribute: str, op: str, threshold: floa
     words, test = OPERATORS[op]
     scope = [c for c in chips
              if (vendor is None or c.vendor.lower() == vendor.lower())
+             and (exclude_vendor is None or c.vendor.lower() != exclude_vendor.lower())
              and (country is None or (countries or {}).get(c.vendor) == country)]
     if not scope:
         raise ToolInputError("scope", f"no catalogue chip is by {vendor or country}; the vendors are "
@@ -78,9 +80,11 @@ def screen_chips(chips: Iterable[Chip], attribute: str, op: str, threshold: floa
         elif test(value, threshold):
             matches.append({"chip": chip.name, "chip_id": chip.id, "value": value, "doc_id": chip.citation_id})
     matches.sort(key=lambda m: -m["value"] if op in ("ge", "gt") else m["value"])
-    who = " ".join(x for x in (country_label(country), vendor or "") if x)
+    who = " ".join(x for x in (country_label(country), vendor or "", f"non-{exclude_vendor}" if exclude_vendor else "")
+                   if x)
     return ToolResult(
-        inputs={"attribute": attribute, "op": op, "threshold": threshold, "country": country, "vendor": vendor},
+        inputs={"attribute": attribute, "op": op, "threshold": threshold, "country": country, "vendor": vendor,
+                "exclude_vendor": exclude_vendor},
         formula=f"{label} of each of {len(scope)} {who + ' ' if who else ''}chips {words} {fmt_num(threshold)}{unit}: "
                 + (", ".join(f"{m['chip']} {fmt_num(m['value'])}{unit}" for m in matches) or "none"),
         result={"matches": matches, "untested": untested, "screened": len(scope), "label": label, "unit": unit,

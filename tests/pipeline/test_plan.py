@@ -376,3 +376,9 @@ def test_figures_in_a_leading_clause_of_time_are_no_inputs(planner):
     plan = planner.plan("When OpenAI lined up 4.5 GW of capacity with Oracle in July 2025, "
                         "what was that deal reportedly worth each year?")
     assert plan.parts[0].intent == "lookup" and not plan.parts[0].computations and not plan.parts[0].scenario
+
+
+def test_a_possessive_pronoun_after_a_which_part_stands_for_what_it_names_even_beside_a_name(planner):
+    plan = planner.plan("DeepSeek says it owns an older Nvidia GPU. Which GPU, and what memory bandwidth does "
+                        "its SXM version have?")
+    assert plan.parts[0].asks == "gpu" and plan.parts[1].depends_on == 0 and plan.parts[1].slot == "its"

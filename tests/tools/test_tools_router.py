@@ -474,3 +474,22 @@ def test_a_stated_share_of_a_stated_amount_is_their_product(catalogue, question)
 def test_a_tpp_is_stated_as_a_whole_number_with_its_exact_value_beside_it(catalogue):
     o = computed("What is the TPP of the RTX 4090?", catalogue, "tpp")
     assert "TPP of 5,285 (5,284.8 before rounding)" in o.summary
+
+
+def test_an_all_in_draw_per_accelerator_adds_no_default_host_overhead(catalogue):
+    o = computed("A site has a 40 MW grid connection at a PUE of 1.25 and each accelerator needs 2 kW of IT power "
+                 "once its share of host and network is counted. How many accelerators can it support?",
+                 catalogue, "accelerators_for_capacity")
+    assert o.arguments["overhead_w"] == 0 and o.result["result"]["accelerators"] == pytest.approx(16_000, abs=1)
+
+
+@pytest.mark.parametrize("question, attribute, excluded", [
+    ("Which accelerators in the chip catalogue are rated at 1,000 W or more?", "tdp_w", None),
+    ("Which chips not made by Nvidia have at least 4 TB/s of memory bandwidth?", "memory_bw_tbps", "Nvidia"),
+])
+def test_a_screen_reads_its_attribute_from_the_thresholds_unit_and_may_exclude_a_vendor(
+        catalogue, question, attribute, excluded):
+    o = computed(question, catalogue, "screen_chips")
+    assert o.arguments["attribute"] == attribute and o.arguments.get("exclude_vendor") == excluded
+    if excluded:
+        assert all(not m["chip"].startswith(("H", "B", "GB", "A1")) for m in o.result["result"]["matches"])
