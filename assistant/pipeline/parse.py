@@ -393,6 +393,8 @@ def read(text: str, language: str = "en") -> Reading:
         words = reading.focus.lower().split()
         if words and words[-1] in lex["units"]:
             reading.unit = lex["units"][words[-1]]
+            if reading.answer_type == "other":
+                reading.answer_type = "number"  # "what is that in US dollars?": a value in that unit
         if all(w in lex["generic"] or w in _WH for w in words):
             reading.focus = ""
     return reading

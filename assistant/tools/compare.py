@@ -223,3 +223,21 @@ def share_of(fraction: float, amount: float, fraction_text: str, amount_text: st
         assumptions=["The share and the amount as the question states them."],
         sources=[],
     )
+
+
+def convert_currency(amount: float, per_dollar: float, currency: str, to_dollars: bool = True) -> ToolResult:
+    """An amount converted at a stated rate of `per_dollar` units of `currency` to one US dollar:
+    amount ÷ rate into dollars, amount × rate out of them. Raises ToolInputError unless both are positive."""
+    if amount <= 0:
+        raise ToolInputError("amount", "the amount to convert must be positive")
+    if per_dollar <= 0:
+        raise ToolInputError("rate", "the exchange rate must be positive")
+    value = amount / per_dollar if to_dollars else amount * per_dollar
+    unit = "US$" if to_dollars else f"{currency} "
+    formula = (f"{fmt_num(amount)} {currency} ÷ {fmt_num(per_dollar, 4)} {currency} per US$ = US${fmt_num(value, 4)}"
+               if to_dollars else f"US${fmt_num(amount)} × {fmt_num(per_dollar, 4)} {currency} per US$ = "
+                                  f"{fmt_num(value, 4)} {currency}")
+    return ToolResult(
+        inputs={"amount": amount, "per_dollar": per_dollar, "currency": currency, "to_dollars": to_dollars},
+        formula=formula, result={"value": value, "unit": unit.strip()},
+        assumptions=["At the exchange rate the question states; no fees or rate movements."], sources=[])

@@ -23,7 +23,7 @@ from ..prompts import load as load_prompt
 from ..types import ToolCall
 from . import summaries
 from .catalogue import Catalogue, Chip
-from .compare import compare_fleets, figure_ratio, make_side, share_of
+from .compare import compare_fleets, convert_currency, figure_ratio, make_side, share_of
 from .errors import ToolInputError, UnknownChipError
 from .export import classify_export
 from .fleet import equivalent_count, fleet_compute
@@ -658,6 +658,9 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
                 list(ref.sources),
             )
         ]
+    conversion = _conversion_outcome(parsed) if not sides else None
+    if conversion is not None:
+        return [conversion]  # "500 billion yuan at 7.1 yuan to the dollar: what is that in dollars?"
     share = _share_outcome(parsed) if not sides else None
     if share is not None:
         return [share]  # "15% of Nvidia's US$4.6 billion of H20 sales": a share of an amount
@@ -726,6 +729,42 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
         return compare_fleets(side_a, side_b, extra_sources=[*a.sources, *b.sources])
 
     return [_run("compare_fleets", args, call, lambda r: summaries.compare_summary(r, parsed.lower, a, b))]
+
+
+_CURRENCY = r"(?:yuan|rmb|renminbi|euros?|yen)"
+_RATE = re.compile(rf"(\d[\d.,]*)\s*({_CURRENCY})\s*(?:to|per|for|against)\s*(?:the|a|one|each|every|1)?\s*"
+                   rf"(?:us\s*)?(?:dollars?|\$|usd)\b", re.I)
+
+
+def _conversion_outcome(parsed: _Parsed) -> ToolOutcome | None:
+    """"500 billion yuan … 7.1 yuan to the dollar": an amount in a currency and a stated rate to the dollar
+    (or a dollar amount and the rate, to that currency)."""
+    rate = _RATE.search(parsed.text)
+    if rate is None:
+        return None
+    currency = rate.group(2).lower()
+    per_dollar = float(rate.group(1).replace(",", ""))
+    foreign = [q for q in parsed.quantities if q.kind == "number" and not rate.start() <= q.start < rate.end()
+               and (re.match(rf"\s*{_CURRENCY}\b", parsed.text[q.end:], re.I)
+                    or re.search(rf"\b{_CURRENCY}\s*$", parsed.text[max(0, q.start - 8): q.start], re.I))]
+    dollars = [q for q in parsed.quantities if q.kind == "usd"]
+    if len(foreign) == 1 and not dollars:
+        amount, to_dollars = foreign[0], True
+    elif len(dollars) == 1 and not foreign:
+        amount, to_dollars = dollars[0], False
+    else:
+        return None
+    args = {"amount": amount.value, "per_dollar": per_dollar, "currency": currency, "to_dollars": to_dollars}
+
+    def summary(result: ToolResult) -> str:
+        value = result.result["value"]
+        shown = f"US${fmt_num(value / 1e9, 4)} billion" if to_dollars and value >= 1e9 else \
+            (f"US${fmt_num(value, 4)}" if to_dollars else f"{fmt_num(value / 1e9, 4)} billion {currency}"
+             if value >= 1e9 else f"{fmt_num(value, 4)} {currency}")
+        written = f"{amount.text.strip()} {currency}" if to_dollars else amount.text.strip()
+        return f"{written} at {rate.group(0).strip()} is about {shown}."
+    return _run("convert_currency", args, lambda: convert_currency(amount.value, per_dollar, currency, to_dollars),
+                summary)
 
 
 def _share_outcome(parsed: _Parsed) -> ToolOutcome | None:

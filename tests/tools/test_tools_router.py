@@ -17,7 +17,7 @@ from assistant.types import ToolCall
 FAMILY_OF = {"export_classification": "export", "tpp": "tpp", "compare_fleets": "compare", "equivalent_count": "compare",
              "fleet_compute": "fleet", "power": "power", "accelerators_for_capacity": "power",
              "implied_mfu": "training", "training_time": "training", "training_compute": "training",
-             "training_cost": "training", "gpu_time": "training", "purchase_count": "training", "share_of": "compare", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
+             "training_cost": "training", "gpu_time": "training", "purchase_count": "training", "share_of": "compare", "convert_currency": "compare", "figure_ratio": "compare", "screen_chips": "screen", "energy_cost": "power"}
 
 
 def one(question, catalogue, name=None, family=None):
@@ -493,3 +493,13 @@ def test_a_screen_reads_its_attribute_from_the_thresholds_unit_and_may_exclude_a
     assert o.arguments["attribute"] == attribute and o.arguments.get("exclude_vendor") == excluded
     if excluded:
         assert all(not m["chip"].startswith(("H", "B", "GB", "A1")) for m in o.result["result"]["matches"])
+
+
+@pytest.mark.parametrize("question, value, to_dollars", [
+    ("A fund is capitalised at 500 billion yuan and the rate is 7.1 yuan to the dollar. What is that in dollars?",
+     500e9 / 7.1, True),
+    ("How many yuan is US$47.5 billion at 7.24 yuan per dollar?", 47.5e9 * 7.24, False),
+])
+def test_an_amount_is_converted_at_a_stated_exchange_rate(catalogue, question, value, to_dollars):
+    o = computed(question, catalogue, "convert_currency")
+    assert o.result["result"]["value"] == pytest.approx(value) and o.arguments["to_dollars"] is to_dollars
