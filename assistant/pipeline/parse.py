@@ -70,6 +70,7 @@ def lexicon() -> dict[str, Any]:
             "device_nouns": set(data["device_nouns"]),
             "attribution_verbs": set(data["attribution_verbs"]),
             "disclosure_verbs": set(data["disclosure_verbs"]),
+            "reported_verbs": set(data["reported_verbs"]),
             "temporal_comparatives": set(data["temporal_comparatives"]),
             "comparative_attributes": dict(data["comparative_attributes"]),
             "tool_dimensions": {tool: set(dims) for tool, dims in data["tool_dimensions"].items()},
@@ -475,9 +476,10 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
         elif after is not None and after.pos_ in ("ADJ", "ADV") and after.lower_ not in ("come",):
             reading.answer_type = "number"
             # "How big is the silicon die of X?": the measured attribute is the copula's subject noun
+            # (or "How large is its die?", "… the chip's die": an owned noun)
             subject = next((c for c in after.head.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"
-                            and any(g.dep_ == "prep" and g.lower_ == "of" for g in c.children)), None) \
-                if after.head.lower_ in _COPULA else None
+                            and any((g.dep_ == "prep" and g.lower_ == "of") or g.dep_ == "poss" for g in c.children)),
+                           None) if after.head.lower_ in _COPULA else None
             if subject is not None:
                 reading.focus = " ".join(t.text for t in subject.lefts if t.dep_ in ("compound", "amod")) + \
                     (" " if any(t.dep_ in ("compound", "amod") for t in subject.lefts) else "") + subject.text

@@ -367,6 +367,8 @@ class Planner:
             outcomes = route(asked, self.catalogue, {"compare"}, defaults=self.defaults)
             if outcomes and all(o.result and not o.error for o in outcomes):
                 routed[asked], intent = outcomes, "compare"
+        if intent != LOOKUP and any(t.lower_ in lexicon()["reported_verbs"] for t in parsed(text)):
+            intent = LOOKUP  # "how much computing power was it said to have?": what a source said is looked up
         if intent not in (LOOKUP, "screen") and not _states_figures(asked) and \
                 not any(e.kind in ("chip", "fleet") for e in entities):
             # nothing to compute on: no chip, no fleet of its own ("Meta's Prometheus" names Meta only as

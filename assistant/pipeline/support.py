@@ -127,6 +127,20 @@ def _other_attributes(focus: str) -> tuple[str, ...]:
                         key=len, reverse=True))
 
 
+@lru_cache(maxsize=2048)
+def _raw_forms(focus: str) -> tuple[re.Pattern[str], ...]:
+    """Glossary synonyms of the focus made of small words the stemmer drops ("up to", "at least" for
+    "ceiling", "minimum"), matched as written: their stems would say nothing."""
+    own = " ".join(stems(focus))
+    if not own:
+        return ()
+    raw: list[re.Pattern[str]] = []
+    for group in load("attributes.yaml")["groups"]:
+        if any(" ".join(stems(t)) == own for t in group):
+            raw += [re.compile(rf"\b{re.escape(t)}\b", re.I) for t in group if len(stems(t)) < len(t.split())]
+    return tuple(raw)
+
+
 def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
     """The sentence (or its section heading) names the focus in one of its forms, or the focus is
     generic. The focus written only as the modifier of another attribute does not count: "4 TB/s
@@ -137,7 +151,7 @@ def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
     text = _stem_text(f"{sentence} {heading}")
     for other in _other_attributes(focus):
         text = text.replace(f" {other} ", " | ")
-    return any(_written(form, text) for form in forms)
+    return any(_written(form, text) for form in forms) or any(p.search(sentence) for p in _raw_forms(focus))
 
 
 @lru_cache(maxsize=1)

@@ -279,3 +279,7 @@ def test_how_many_days_between_two_events_asks_their_order_and_interval():
                                       "What is the TDP of the chip from Huawei?"])
 def test_a_thing_placed_or_sourced_by_a_preposition_is_no_description_to_resolve(question):
     assert bridge(question) is None
+
+
+def test_how_large_is_its_noun_measures_the_owned_noun():
+    assert read("How large is its die?").focus == "die"

@@ -382,3 +382,9 @@ def test_a_possessive_pronoun_after_a_which_part_stands_for_what_it_names_even_b
     plan = planner.plan("DeepSeek says it owns an older Nvidia GPU. Which GPU, and what memory bandwidth does "
                         "its SXM version have?")
     assert plan.parts[0].asks == "gpu" and plan.parts[1].depends_on == 0 and plan.parts[1].slot == "its"
+
+
+def test_what_a_source_said_is_looked_up_not_computed(planner):
+    plan = planner.plan("Officials credited Xinjiang with an existing computing center. "
+                        "How much computing power was it said to have?")
+    assert plan.parts[0].intent == "lookup" and not plan.parts[0].computations
