@@ -304,10 +304,18 @@ class EvidenceGatherer:
         part found no name (it is then answered, or said to be missing, as asked)."""
         if part.depends_on >= len(evidence.parts) or self.replan is None:
             return part
-        name = self._named(evidence.parts[part.depends_on])
+        hop = evidence.parts[part.depends_on]
+        name = self._named(hop)
         slot = re.compile(rf"(?<![\w-]){re.escape(part.slot)}(?![\w-])")
         if not name or not slot.search(part.text):
             return part
+        # the hop's answer is the sentence that names what it found ("… H100 and RTX 4090 cards"), first
+        chip = self.catalogue.find(name) if self.catalogue is not None else None
+        names = [m for m in hop.sentences[: hop.facts.get("compatible", 0)]
+                 if (chip is not None and any(c.chip.id == chip.id for c in find_chip_mentions(m.text, self.catalogue)))
+                 or name.lower() in m.text.lower()]
+        if names:
+            hop.sentences = [names[0], *[m for m in hop.sentences if m is not names[0]]]
         # "… reported for it?" → "… for H800 SXM?"; "its memory" → "H800 SXM's memory"
         written = f"{name}'s" if part.slot.lower() in ("its", "their") else name
         resolved = self.replan(slot.sub(lambda m: written, part.text, count=1), plan.language, plan.context)

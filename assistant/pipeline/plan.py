@@ -38,6 +38,7 @@ _LEADS_ON = re.compile(r"^\s*(?:and|but|also|what about|how about|what of|same f
 _POSSESSIVE = {"its", "their", "his", "her"}
 _KIND_DIMENSIONS = {"usd": "money", "power": "power", "energy": "energy", "gpu_hours": "time", "duration": "time",
                     "flops": "compute", "flops_rate": "compute"}  # quantity kinds (tools.quantities) → units' dimensions
+_DEVICE_WORDS = r"gpus?|cards?|chips?|accelerators?|processors?|npus?"
 _ORDINAL_REFERENCE = re.compile(r"\bthe (latter|former)\b", re.I)
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
 # A name found in more than a third of the passages (US, China, Nvidia here) frames the corpus rather
@@ -210,10 +211,14 @@ class Planner:
                 re.match(r"(?:['’]s|s?['’])?\s+(?:(?!(?:in|of|for|at|on|to|with|from|by|and|or)\s)[\w.,']+\s+){0,2}$",
                          text[end: found[i + 1][0]]) is not None and \
                 re.search(r"['’]s\b|s['’](?=\s)", text[at: found[i + 1][0]]) is not None  # "X's Y", "Moore Threads' Y"
+            # "one GeForce gaming card", "an Nvidia data-center GPU": a name before a device noun says what
+            # kind of device, it is not a subject a sentence must name
+            kind_of = entity.kind == "name" and re.match(rf"\s+(?:[\w-]+\s+){{0,2}}?(?:{_DEVICE_WORDS})\b",
+                                                           text[end:], re.I) is not None
             if owner and entity.kind == "fleet":
                 entity = Entity(entity.text.removesuffix("'s").removesuffix("’s"), "name",
                                 entity.text.removesuffix("'s").removesuffix("’s"))
-            if entity.kind == "name" and (owner or not self.topical(entity)):
+            if entity.kind == "name" and (owner or kind_of or not self.topical(entity)):
                 entity = Entity(entity.text, entity.kind, entity.canonical, topical=False)
             if all(entity.canonical.lower() != e.canonical.lower() for e in out):
                 out.append(entity)

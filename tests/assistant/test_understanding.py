@@ -316,3 +316,9 @@ def test_the_time_between_two_documented_events_is_computed_from_their_dates(cor
     answer = ask(corpus_assistant, "How many months passed between DeepSeek releasing R1 and the H20 licence requirement?")
     assert "January 20, 2025" in answer.text and re.search(r"is (?:about )?2\.\d months", answer.text)
     assert any(c.name == "interval" for c in answer.tool_calls)
+
+
+def test_a_which_part_names_what_it_found_and_the_next_part_asks_about_it(corpus_assistant):
+    answer = ask(corpus_assistant, "Nvidia's own list of products hit by the October 2023 rule included one GeForce "
+                                   "gaming card. Which card, and how large is its die?")
+    assert "RTX 4090" in answer.text and "608.5 mm²" in answer.text

@@ -388,3 +388,8 @@ def test_what_a_source_said_is_looked_up_not_computed(planner):
     plan = planner.plan("Officials credited Xinjiang with an existing computing center. "
                         "How much computing power was it said to have?")
     assert plan.parts[0].intent == "lookup" and not plan.parts[0].computations
+
+
+def test_a_name_before_a_device_noun_says_what_kind_of_device(planner):
+    part = planner.plan("The list included one GeForce gaming card. Which card was it?").parts[0]
+    assert not any(e.topical for e in part.entities if e.text == "GeForce")
