@@ -29,7 +29,8 @@ _LEADING_CONJ = {"and", "but", "so", "also", "then", "plus", "ok", "okay", "now"
 # Within a sentence, a new question starts after a coordinator, a colon or a semicolon when it opens
 # with a question word or an inverted auxiliary (sentence ends are found by index.text.split_sentences).
 _SPLIT = re.compile(
-    r"(?:\?\s+|[;:]\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:what|when|where|who|whom|whose|"
+    r"(?:\?\s+|[;:]\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:(?:about|roughly|approximately|"
+    r"exactly|precisely)\s+)?(?:what|when|where|who|whom|whose|"
     r"which|why|how|is|are|was|were|did|does|do|can|could|has|have|will|would)\b)", re.I)
 # a capitalised question word after a full stop starts a new sentence even where the corpus splitter
 # keeps going ("… rated at 1,000 W. How much power …": "W." reads as an initial there)

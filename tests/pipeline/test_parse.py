@@ -283,3 +283,8 @@ def test_a_thing_placed_or_sourced_by_a_preposition_is_no_description_to_resolve
 
 def test_how_large_is_its_noun_measures_the_owned_noun():
     assert read("How large is its die?").focus == "die"
+
+
+def test_a_part_may_start_with_an_approximating_adverb():
+    assert split_parts("Which chip was it, and about how long did that legal window last?") == [
+        "Which chip was it", "about how long did that legal window last"]
