@@ -24,7 +24,7 @@ from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
 from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces,
                                       read, split_parts)
-from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, stem
+from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, focus_forms, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -82,6 +82,16 @@ def _subject(entities: list[Entity], text: str) -> Entity:
         if at >= 0 and not re.match(r"['’]s\b", text[at + len(entity.text):]) and not _is_source(entity, text):
             return entity
     return entities[0]
+
+
+def _chip_attribute(focus: str) -> bool:
+    """The focus names an attribute the chip catalogue records (TDP, memory, bandwidth, interconnect,
+    die area, TPP…): its owner is a chip, not the company or agency a question also names."""
+    if not focus:
+        return False
+    forms = set(focus_forms(focus))
+    return any(set(focus_forms(term)) & forms for term in load("screening.yaml")["attributes"].values()
+               for term in term) or any(f in forms for f in focus_forms("interconnect"))
 
 
 def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
@@ -331,7 +341,11 @@ class Planner:
                 (not entities or _pronoun_subject(text, reading.pronouns)):
             # "… and when was it set up?" — the pronoun points at the previous part's subject; so does a
             # pronoun that is the part's own subject ("… and how many GB200 chips will it hold?")
-            entities = [_subject(earlier[-1].entities, earlier[-1].text), *entities]
+            antecedent = _subject(earlier[-1].entities, earlier[-1].text)
+            chips = [e for e in earlier[-1].entities if e.kind == "chip"]
+            if chips and _chip_attribute(reading.focus):
+                antecedent = chips[0]  # "… launch the H800, and how fast is its link?": a chip's attribute
+            entities = [antecedent, *entities]
             if entities:
                 subject = _surface(entities[0])
                 for pronoun in reading.pronouns:

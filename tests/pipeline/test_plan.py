@@ -393,3 +393,12 @@ def test_what_a_source_said_is_looked_up_not_computed(planner):
 def test_a_name_before_a_device_noun_says_what_kind_of_device(planner):
     part = planner.plan("The list included one GeForce gaming card. Which card was it?").parts[0]
     assert not any(e.topical for e in part.entities if e.text == "GeForce")
+
+
+@pytest.mark.parametrize("question, antecedent", [
+    ("When did Nvidia launch the H800, and how fast is its chip-to-chip link?", "H800"),  # a chip's attribute
+    ("When did Huawei launch the Ascend 910C, and how many employees does it have?", "Huawei"),
+])
+def test_a_pronoun_for_a_chips_attribute_points_at_the_chip(planner, question, antecedent):
+    later = planner.plan(question).parts[1]
+    assert later.entities[0].text == antecedent
