@@ -290,7 +290,8 @@ class EvidenceGatherer:
             pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}")
         if not pe.answerable or pe.facts["absence"]:
             # in a question of several parts, "an answer to this question" would say too much
-            msgs = load("messages.yaml").get(plan.language, load("messages.yaml")["en"])
+            every = load("messages.yaml")
+            msgs = every.get(plan.language, every["en"])
             fallback = self.settings.unknown_answer.get(plan.language) or msgs["unknown_answer"]
             if asked_parts > 1 and 0 <= position < len(msgs["ordinals"]):
                 fallback = msgs["part_of_question"].format(ordinal=msgs["ordinals"][position])
@@ -771,7 +772,7 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
 
     qa, qb = nearest_first(a), nearest_first(b)
     asked_unit = re.search(r"\bhow (?:many|much)\s+([A-Za-z][A-Za-z/²]*)\b", part.text)
-    if asked_unit and re.fullmatch(r"[kKMGTP]?(?:B|W|Wh|B/s)|mm²|mm2", asked_unit.group(1)):
+    if asked_unit and support.UNIT_SYMBOL.match(asked_unit.group(1)):
         # "by how many GB": only figures written in that unit are compared
         unit = asked_unit.group(1).lower()
         qa = [q for q in qa if shown(q, a["sentence"].text).lower().endswith(unit)] or qa
@@ -781,7 +782,7 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
     def counted(q: Quantity, sentence: str) -> str:
         # what a bare count counts: the word after it ("200,000 GPUs", "875 acres"), stemmed
         words = re.findall(r"[A-Za-z][\w/²-]*", sentence[q.end: q.end + 40])[:2]
-        if len(words) == 2 and words[0][:1].isupper() and not re.fullmatch(r"[kKMGTP]?(?:B|W|Wh)(?:/s)?", words[0]):
+        if len(words) == 2 and words[0][:1].isupper() and not support.UNIT_SYMBOL.match(words[0]):
             words = words[1:]  # "200,000 Nvidia GPUs": a name before what is counted
         return support.stem(words[0].lower()) if words else ""
 

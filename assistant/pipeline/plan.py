@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from assistant.conversation import user_turns
@@ -87,11 +88,14 @@ def _subject(entities: list[Entity], text: str) -> Entity:
 def _chip_attribute(focus: str) -> bool:
     """The focus names an attribute the chip catalogue records (TDP, memory, bandwidth, interconnect,
     die area, TPP…): its owner is a chip, not the company or agency a question also names."""
-    if not focus:
-        return False
-    forms = set(focus_forms(focus))
-    return any(set(focus_forms(term)) & forms for term in load("screening.yaml")["attributes"].values()
-               for term in term) or any(f in forms for f in focus_forms("interconnect"))
+    return bool(focus) and bool(set(focus_forms(focus)) & _chip_attribute_forms())
+
+
+@lru_cache(maxsize=1)
+def _chip_attribute_forms() -> frozenset[str]:
+    """The stemmed forms of every attribute the catalogue screen knows, and of its interconnect."""
+    terms = [t for words in load("screening.yaml")["attributes"].values() for t in words] + ["interconnect"]
+    return frozenset(f for t in terms for f in focus_forms(t))
 
 
 def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
@@ -104,17 +108,18 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
 def _other_dimensions(text: str) -> bool:
     """The text names an attribute the compare tool does not compute ("memory bandwidth", "die area")."""
     lower = " " + " ".join(re.findall(r"[a-z0-9/²]+", text.lower())) + " "
+    return any(f" {term} " in lower for term in _uncomputed_terms())
+
+
+@lru_cache(maxsize=1)
+def _uncomputed_terms() -> frozenset[str]:
+    """Glossary attribute terms the compare tool does not compute: not its dimensions, not in a group
+    that names one ("power rating" ~ tdp), and not the names of accelerators themselves ("gpu", "ascend")."""
     dims = lexicon()["compare_dimensions"]
-    # a glossary term counts as computed when its group names a computed dimension ("power rating" ~ tdp)
-    computed = {t for group in load("attributes.yaml")["groups"] if set(group) & dims for t in group}
-    return any(f" {term} " in lower and not set(term.split()) <= dims and term not in computed
-               for term in attribute_terms() - _device_terms())
-
-
-def _device_terms() -> frozenset[str]:
-    """The glossary groups that name accelerators themselves ("gpu", "ascend"): things, not attributes."""
-    return frozenset(t for group in load("attributes.yaml")["groups"]
-                     if set(group) & lexicon()["device_nouns"] for t in group)
+    groups = load("attributes.yaml")["groups"]
+    computed = {t for group in groups if set(group) & dims for t in group}
+    devices = {t for group in groups if set(group) & lexicon()["device_nouns"] for t in group}
+    return frozenset(t for t in attribute_terms() - devices if not set(t.split()) <= dims and t not in computed)
 
 
 def _asked_dimension(reading: Reading) -> str:
@@ -383,8 +388,8 @@ class Planner:
                 {"number", "count", "chips", "gpus", "accelerators"} and not _other_dimensions(text):
             # two catalogue chips compared on what the compare tool computes (TPP, power): the catalogue's
             # figures, divided, whatever the wording ("how many times the 910B's TPP is the GB200's")
-            outcomes = route(asked, self.catalogue, {"compare"}, defaults=self.defaults)
-            if outcomes and all(o.result and not o.error for o in outcomes):
+            outcomes = self._computed(asked, "compare")
+            if outcomes:
                 routed[asked], intent = outcomes, "compare"
         if intent != LOOKUP and any(t.lower_ in lexicon()["reported_verbs"] for t in parsed(text)):
             intent = LOOKUP  # "how much computing power was it said to have?": what a source said is looked up
@@ -406,8 +411,8 @@ class Planner:
                 and _states_figures(text):
             # "Which accelerators have more than 100 GB of memory?": a threshold over the catalogue's
             # figures is a screen of the catalogue when the screen can read it, however it is worded
-            outcomes = route(asked, self.catalogue, {"screen"}, defaults=self.defaults)
-            if outcomes and all(o.result and not o.error for o in outcomes):
+            outcomes = self._computed(asked, "screen")
+            if outcomes:
                 routed[asked], intent, answer_type = outcomes, "screen", "list"
         part = Part(text=text, answer_type=answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
@@ -454,14 +459,17 @@ class Planner:
         hop.asks = described.head
         return hop
 
+    def _computed(self, asked: str, family: str) -> list[Any]:
+        """The family's outcomes on `asked` when every one of them computed a result; [] otherwise."""
+        if self.catalogue is None:
+            return []
+        outcomes = route(asked, self.catalogue, {family}, defaults=self.defaults)
+        return outcomes if outcomes and all(o.result and not o.error for o in outcomes) else []
+
     def _only_calculation(self, asked: str, routed: dict[str, list[Any]]) -> str:
         """The one calculation family that computes something from the stated figures alone; LOOKUP
         when none does, or when several do (the question does not say which is meant)."""
-        able: dict[str, list[Any]] = {}
-        for family in lexicon()["tool_units"]:
-            outcomes = route(asked, self.catalogue, {family}, defaults=self.defaults) if self.catalogue else []
-            if outcomes and all(o.result and not o.error for o in outcomes):
-                able[family] = outcomes
+        able = {family: outcomes for family in lexicon()["tool_units"] if (outcomes := self._computed(asked, family))}
         if len(able) != 1:
             return LOOKUP
         family, outcomes = next(iter(able.items()))
@@ -480,10 +488,7 @@ class Planner:
         if not dimension or self.catalogue is None:
             return LOOKUP
         for family, dimensions in lexicon()["tool_units"].items():
-            if dimension not in dimensions:
-                continue
-            outcomes = route(asked, self.catalogue, {family}, defaults=self.defaults)
-            if outcomes and all(o.result and not o.error for o in outcomes):
+            if dimension in dimensions and (outcomes := self._computed(asked, family)):
                 routed[asked] = outcomes
                 return family
         return LOOKUP
