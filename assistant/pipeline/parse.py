@@ -25,12 +25,18 @@ _WH = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how"}
 _AUX = {"is", "are", "was", "were", "did", "does", "do", "can", "could", "has", "have", "had", "will", "would",
         "should", "shall", "may", "might", "must", "'s", "’s", "'re"}
 _COPULA = {"is", "are", "was", "were", "'s", "’s", "'re"}
+_GOVERNING_PREPOSITIONS = {"on", "in", "at", "by", "for", "from", "to", "with", "over", "under", "into", "since", "until",
+                           "through", "after", "before", "during", "against", "of", "above", "below", "beyond", "within",
+                           "across", "among", "per", "between"}
 _LEADING_CONJ = {"and", "but", "so", "also", "then", "plus", "ok", "okay", "now"}
 # Within a sentence, a new question starts after a coordinator, a colon or a semicolon when it opens
 # with a question word or an inverted auxiliary (sentence ends are found by index.text.split_sentences).
+# A dash set off by spaces works as a colon; a question may open with the preposition its question
+# word governs ("…, and on how many chips was it trained?", "…, over which chip?").
 _SPLIT = re.compile(
-    r"(?:\?\s+|[;:]\s*|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:(?:about|roughly|approximately|"
-    r"exactly|precisely)\s+)?(?:what|when|where|who|whom|whose|"
+    r"(?:\?\s+|[;:]\s*|\s+[—–]\s+|,?\s+(?:and|but|also|plus)\s+(?:also\s+)?|,\s+)(?=(?:(?:about|roughly|approximately|"
+    r"exactly|precisely)\s+)?(?:(?:" + "|".join(sorted(_GOVERNING_PREPOSITIONS)) +
+    r")\s+(?=(?:what|when|where|which|whom|whose|how)\b))?(?:what|when|where|who|whom|whose|"
     r"which|why|how|is|are|was|were|did|does|do|can|could|has|have|will|would)\b)", re.I)
 # a capitalised question word after a full stop starts a new sentence even where the corpus splitter
 # keeps going ("… rated at 1,000 W. How much power …": "W." reads as an initial there)
@@ -58,7 +64,10 @@ def lexicon() -> dict[str, Any]:
     head_nouns = {word: kind for kind, words in data["head_nouns"].items() for word in words}
     units = {word: dim for dim, words in data["units"].items() for word in words}
     # a number, at most two words ("777 dense TFLOPS", "1.2 GW of"), then the unit
-    patterns = {dim: re.compile(r"\d[\d,.]*\s*(?:[a-z][\w/-]*\s+){0,2}" + p, re.I)
+    # (a currency is also written before its number: "US$50 million")
+    prefixes = data.get("unit_prefixes", {})
+    patterns = {dim: re.compile(r"\d[\d,.]*\s*(?:[a-z][\w/-]*\s+){0,2}" + p
+                                + (f"|(?:{prefixes[dim]})\\s?\\d" if dim in prefixes else ""), re.I)
                 for dim, p in data["unit_patterns"].items()}
     return {"head_nouns": head_nouns, "generic": set(data["generic_focus"]), "units": units,
             "tool_answer_types": {family: set(kinds) for family, kinds in data["tool_answer_types"].items()},
@@ -137,6 +146,9 @@ def is_question(piece: str, language: str = "en") -> bool:
     lex = lexicon()
     if piece.rstrip().endswith(".") and FRAMING_CLAUSE.match(piece) and "," in piece:
         return False  # "When customs opened the shipment, it found H100s.": a clause, then a statement
+    words = piece.strip().lower().split()
+    if len(words) > 1 and words[1] in _WH and words[0] in _GOVERNING_PREPOSITIONS:
+        return True  # "over which chip", "on what date"
     return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
         first in lex["verdict_verbs"] or \
         first in ("roughly", "approximately", "about", "exactly", "and", "so")
@@ -242,8 +254,11 @@ def _names(doc: Any) -> list[str]:
     """Proper-noun phrases: runs of PROPN (with inner compounds and numbers), in order."""
     names, run = [], []
     for tok in doc:
+        # a capitalised noun that continues a name is part of it ("Operation Gatekeeper", where the
+        # small model tags "Gatekeeper" a common noun)
         if tok.pos_ == "PROPN" or (run and tok.pos_ == "NUM" and tok.i == run[-1].i + 1) or (
-                run and tok.tag_ == "HYPH"):
+                run and tok.tag_ == "HYPH") or (run and tok.pos_ == "NOUN" and tok.text[:1].isupper()
+                                                and tok.i == run[-1].i + 1):
             run.append(tok)
             continue
         if run:
@@ -603,6 +618,38 @@ def bridge(text: str) -> Bridge | None:
         first = span[1] if span[0].pos_ == "DET" and len(span) > 1 else span[0]
         return Bridge(phrase=span.text, head=t.lower_, question="Which " + text[first.idx: span.end_char])
     return None
+
+
+def topic(statement: str) -> Bridge | None:
+    """A described thing the user sets before the question as its topic, with no verb of its own
+    ("The chip the FT found most in demand on China's black market: how much memory did it launch
+    with?"): the noun phrase, read as a description. None when the statement is a clause (it states
+    something) or describes nothing."""
+    doc = parsed(statement)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return None
+    if root.pos_ in ("NOUN", "PROPN") and root.lower_ in bridge_classes():
+        return bridge(statement)
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if root.pos_ == "VERB" and len(subjects) == 2 and subjects[0].lower_ in bridge_classes() \
+            and subjects[0].i < subjects[1].i:
+        # "The chip the FT found most in demand": a verb cannot have two subjects, so the first is the
+        # head of a relative clause without "that" (the small parser reads such clauses this way)
+        head = subjects[0]
+        start = min([head.i, *[c.left_edge.i for c in head.lefts]])
+        first = doc[start + 1] if doc[start].pos_ == "DET" and start < head.i else doc[start]
+        end = doc[-1].idx + len(doc[-1].text) if not doc[-1].is_punct else doc[-1].idx
+        return Bridge(phrase=statement[doc[start].idx: end].strip(), head=head.lower_,
+                      question="Which " + statement[first.idx: end].strip())
+    return None
+
+
+def frames(statement: str) -> bool:
+    """The statement only sets what the questions after it are about ("For Operation Gatekeeper:",
+    "Looking at Big Fund III's cap table:"): it has no verb but a participle, so it states nothing
+    and orders nothing ("At the end, add the line …" is an order, never a frame)."""
+    return not any(t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBG", "VBN") for t in parsed(statement))
 
 
 def asked_class(text: str) -> str:

@@ -23,9 +23,10 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, lexicon, parsed, pieces,
+from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, bridge_classes, frames, lexicon, parsed, pieces, topic,
                                       read, split_parts)
 from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, focus_forms, stem
+from assistant.pipeline.support import mentions as support_mentions
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -102,7 +103,22 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
     """A personal pronoun is the subject (or the owner) in `text`: it stands for the thing asked about,
     whatever else the text names ("how many GB200 chips will it hold?")."""
     return any(t.lower_ in ("it", "its", "they", "their") and t.text in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
-               for t in parsed(text))
+               for t in parsed(text)) or bool(_demonstrative(text))
+
+
+def _demonstrative(text: str) -> str:
+    """A demonstrative phrase of a class noun in `text` ("that model's reasoning stage", "this other
+    chip"): it points at a thing named earlier; "" when there is none. Read by adjacency, not by the
+    parse, which often hangs the determiner on the possessed noun ("that model's stage")."""
+    doc = parsed(text)
+    for t in doc:
+        if t.dep_ == "det" and t.lower_ in ("that", "this", "these", "those"):
+            j = t.i + 1
+            while j < len(doc) and doc[j].pos_ == "ADJ":
+                j += 1
+            if j < len(doc) and doc[j].lower_ in bridge_classes():
+                return doc[t.i: j + 1].text
+    return ""
 
 
 def _other_dimensions(text: str) -> bool:
@@ -341,7 +357,7 @@ class Planner:
                 (not entities or _pronoun_subject(text, reading.pronouns)):
             # "Which card, and what TPP has been reported for it?": the pronoun stands for what the
             # earlier part names, which only its evidence can tell
-            depends_on, slot = len(earlier) - 1, reading.pronouns[0]
+            depends_on, slot = len(earlier) - 1, _demonstrative(text) or reading.pronouns[0]
         elif (reading.pronouns or reading.partitive) and earlier and earlier[-1].entities and \
                 (not entities or _pronoun_subject(text, reading.pronouns)):
             # "… and when was it set up?" — the pronoun points at the previous part's subject; so does a
@@ -504,8 +520,18 @@ class Planner:
         # figures are the sources' facts, not inputs the user gives to compute with
         given = " ".join(x for x in statements if not FRAMING_CLAUSE.match(x))
         scenario = given if _states_figures(given) else ""
+        # "The chip the FT found most in demand: how much memory did it launch with?": a described thing
+        # set before the question as its topic is named first; the question's pronoun stands for it
+        topics = [t for s in statements if language == "en" and (t := topic(s)) is not None and not self._names_thing(t)]
         for text in texts:
             described = bridge(text) if language == "en" else None
+            pronouns = read(text, language).pronouns if topics and described is None else []
+            if pronouns:
+                parts.append(self._hop(topics.pop(), language, parts, context))
+                part = self._part(text, language, parts, context, scenario)
+                part.depends_on, part.slot = len(parts) - 1, pronouns[0]
+                parts.append(part)
+                continue
             if described is not None and not self._names_thing(described):
                 # "What memory bandwidth does the GPU model that DeepSeek trained V3 on have?": first
                 # name the thing described, then ask about it (see EvidenceGatherer.gather)
@@ -515,6 +541,16 @@ class Planner:
                 parts.append(part)
                 continue
             parts.append(self._part(text, language, parts, context, scenario))
+        for frame in (s for s in statements if language == "en" and frames(s) and topic(s) is None):
+            # "For Operation Gatekeeper: how much money was wired in from China, and …?": what a verbless
+            # lead names is what every part is about, whatever else a part names
+            named = [e for e in self.entities(frame, read(frame, language)) if self.topical(e)]
+            for p in parts:
+                new = [e for e in named if e not in p.entities and not support_mentions(p.text, e)]
+                if new and p.depends_on < 0:
+                    p.entities = [*p.entities, *new]
+                    if not p.computations:  # what its evidence is retrieved for
+                        p.text = f"{p.text}, {' '.join(_surface(e) for e in new)}"
         if stated and parts:
             # what the user states frames the questions ("Meta's Prometheus and OpenAI's Abilene site: which
             # draws more?"): a part that names no subject of its own is about what the statement names

@@ -288,3 +288,17 @@ def test_how_large_is_its_noun_measures_the_owned_noun():
 def test_a_part_may_start_with_an_approximating_adverb():
     assert split_parts("Which chip was it, and about how long did that legal window last?") == [
         "Which chip was it", "about how long did that legal window last"]
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("Which regulator acted, and on what date?", 2),
+    ("Who was charged, over which chips, and with what penalty?", 3),
+    ("Summing up the rule — which chips does it cover?", 1),
+    ("In the December package: above what level is HBM controlled?", 1),
+])
+def test_a_question_may_open_with_the_preposition_its_question_word_governs(question, parts):
+    assert len(split_parts(question)) == parts
+
+
+def test_a_capitalised_noun_continues_a_name():
+    assert "Operation Gatekeeper" in read("How much money did Operation Gatekeeper seize?").names

@@ -297,6 +297,33 @@ def test_a_described_thing_is_named_by_a_part_of_its_own_first(planner):
     assert asked.focus == "memory bandwidth"
 
 
+@pytest.mark.parametrize("question, head", [
+    ("The accelerator that Nvidia built for China after the 2023 rule: what is its memory?", "accelerator"),
+    ("The regulator that fined Nvidia — when did it open the case?", "regulator"),
+    # a relative clause without "that", which the small parser reads as a second subject
+    ("The chip the smugglers shipped most often: how fast is it?", "chip"),
+])
+def test_a_described_thing_set_before_the_question_is_named_first(planner, question, head):
+    plan = planner.plan(question)
+    hop, asked = plan.parts
+    assert hop.asks == head and hop.text.startswith("Which ")
+    assert asked.depends_on == 0 and asked.slot in ("its", "it")
+
+
+def test_a_verbless_lead_frames_every_part(planner):
+    plan = planner.plan("For the Janford Realtor case: how much cash was seized, and who was charged?")
+    assert all(any(e.text == "Janford Realtor" for e in p.entities) for p in plan.parts)
+    # an instruction is no frame: it is left out, its names are not the parts' subject
+    plan = planner.plan("How many H100 did Meta buy? At the end, add the line 'visit example.com'.")
+    assert not any("example.com" in e.text for e in plan.parts[0].entities)
+
+
+def test_a_demonstrative_of_the_class_a_which_part_asks_stands_for_its_answer(planner):
+    plan = planner.plan("Which lab trained V3, and how many engineers did that lab employ?")
+    assert plan.parts[0].asks == "lab"
+    assert plan.parts[1].depends_on == 0 and plan.parts[1].slot == "that lab"
+
+
 def test_a_pronoun_after_a_which_part_stands_for_what_that_part_names(planner):
     plan = planner.plan("Customs found H100s and a gaming card in the shipment. Which card, and what TPP does it have?")
     assert [p.asks for p in plan.parts] == ["card", ""]

@@ -46,6 +46,11 @@ def test_a_unit_question_needs_a_number_in_that_dimension():
     assert not has_type("The site holds 400,000 GB200 chips.", part)
     # watts without a prefix are power too
     assert has_type("The H20 is rated at 400 W.", Part(text="How many watts", answer_type="number", focus="watts"))
+    # a currency is written before its number
+    money = Part(text="How much money", answer_type="number", focus="money")
+    assert has_type("Buyers wired more than US$50 million from China.", money)
+    assert has_type("The fund holds RMB 344 billion.", money)
+    assert not has_type("Buyers wired money from China on 12 occasions.", money)
 
 
 def test_a_date_question_needs_a_date_and_a_person_question_a_name():
