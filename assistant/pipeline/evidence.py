@@ -21,7 +21,7 @@ from typing import Any
 from assistant.pipeline import support
 from assistant.prompts import load
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
-from assistant.pipeline.parse import event_verb
+from assistant.pipeline.parse import event_verb, item_kind
 from assistant.pipeline.plan import FRAME_IDF
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
@@ -245,7 +245,8 @@ class EvidenceGatherer:
                     and support.about(f"{heading} {hit.text}", part.entities, part.text)
                     # "A or B?" is answered only by a sentence that names one of the options
                     and (not part.alternatives or any(support.has_focus(sentence.text, a) for a in part.alternatives))
-                    and (listing or not self._names_other_chip(sentence.text, part))):
+                    and (listing or not self._names_other_chip(sentence.text, part))
+                    and self._names_asked_device(sentence.text, part)):
                 compatible.append(sentence)
         pe.support = ranked[0][0].score if ranked else 0.0
         t = time.perf_counter()
@@ -346,6 +347,19 @@ class EvidenceGatherer:
                         and phrase.split()[0] not in support.MONTH_NAMES:
                     return phrase
         return ""
+
+    def _names_asked_device(self, text: str, part: Part) -> bool:
+        """A part that asks which device ("Which chip was that?") is answered only by a sentence naming
+        one that the question does not name; any sentence may answer a part that asks no device."""
+        if part.asks not in support.lexicon()["device_nouns"] or self.catalogue is None or part.answer_type == "list":
+            return True
+        asked = part.text.lower()
+        names = any(m.text.lower() not in asked for m in find_chip_mentions(text, self.catalogue)) or \
+            any(m.group(0).lower() not in asked for m in support.MODEL_NUMBER.finditer(text))
+        # the sentence that names it ties the name to the description: most of what the description
+        # names, its dates included ("sold in China from November 2022"), are in that sentence itself
+        described = [e for e in part.entities if e.topical]
+        return names and sum(support.mentions(text, e) for e in described) * 2 >= len(described)
 
     def _names_other_chip(self, text: str, part: Part) -> bool:
         """The sentence names catalogue chips, none of them one the part asks about: it speaks of a
@@ -513,11 +527,7 @@ class EvidenceGatherer:
             kind = part.answer_type if part.answer_type != "comparison" else "other"
             if kind == "list":
                 # "through which countries …": each side's item is of the category the question names
-                category = re.search(r"\b(?:which|what)\s+(\w+)", part.text, re.I)
-                word = category.group(1).lower() if category else ""
-                word = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
-                named = support.lexicon()["head_nouns"].get(word)
-                kind = named if named in ("place", "person", "date") else "other"
+                kind = (item_kind(part.text) if plan.language == "en" else "") or "other"
             side_part = Part(text=query, answer_type=kind, focus=part.focus, entities=[side])
             for sentence, hit in self.rank(q, "", hits, vector):
                 if sentence.score < self.settings.threshold:

@@ -652,6 +652,26 @@ def frames(statement: str) -> bool:
     return not any(t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBG", "VBN") for t in parsed(statement))
 
 
+def item_kind(text: str) -> str:
+    """What each item of a list question is ("Through which countries …?" → "place", "Which companies
+    …?" → "person"): the answer type of the noun a "which/what" determines; "" when none says."""
+    doc = parsed(text)
+    for t in doc:
+        if t.lower_ in ("which", "what"):
+            # the noun right after, past its adjectives (read by adjacency: the small parser often
+            # attaches "which" elsewhere)
+            j = t.i + 1
+            while j < len(doc) and doc[j].pos_ in ("ADJ", "PROPN") and j + 1 < len(doc) and doc[j + 1].pos_ != "AUX":
+                j += 1
+            while j + 1 < len(doc) and doc[j].pos_ == "NOUN" and doc[j + 1].pos_ == "NOUN":
+                j += 1  # "court districts": the last noun of a compound is its head
+            if j < len(doc) and doc[j].pos_ == "NOUN":
+                kind = lexicon()["head_nouns"].get(_singular(doc[j].text), "")
+                return kind if kind in ("person", "place", "date") else ""
+            return ""
+    return ""
+
+
 def asked_class(text: str) -> str:
     """The class noun a "which/what <class>" question asks to name ("Which card …?" → "card"), "" else."""
     doc = parsed(text)

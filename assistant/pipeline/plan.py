@@ -41,6 +41,8 @@ _POSSESSIVE = {"its", "their", "his", "her"}
 _KIND_DIMENSIONS = {"usd": "money", "power": "power", "energy": "energy", "gpu_hours": "time", "duration": "time",
                     "flops": "compute", "flops_rate": "compute"}  # quantity kinds (tools.quantities) → units' dimensions
 _DEVICE_WORDS = r"gpus?|cards?|chips?|accelerators?|processors?|npus?"
+# "Which chip was that": the small parser may not tag a final "that" a pronoun
+_ENDS_ON_PRONOUN = re.compile(r"\b(?:is|was|are|were)\s+(?:it|that|this|they|those)\s*$", re.I)
 _ORDINAL_REFERENCE = re.compile(r"\bthe (latter|former)\b", re.I)
 MIN_CALCULATION_VOTE = 0.5  # a calculation label needs most of the nearest exemplars' weight
 # A name found in more than a third of the passages (US, China, Nvidia here) frames the corpus rather
@@ -148,6 +150,14 @@ def _asked_dimension(reading: Reading) -> str:
         ("devices" if words[-1] in lexicon()["device_nouns"] else "")
 
 
+def _poses_calculation(text: str) -> bool:
+    """The question asks for a calculation in its grammar: a hypothetical modal ("how much power would
+    they draw?") or a calculation verb ("estimate the draw")."""
+    return any((t.lower_ in ("would", "could", "might") and t.tag_ == "MD") or
+               (t.pos_ == "VERB" and stem(t.lower_) in {stem(v) for v in lexicon()["calculation_verbs"]})
+               for t in parsed(text))
+
+
 def _states_figures(text: str) -> bool:
     """The text states a quantity to compute with: a measure with a unit, or a count that is not a year."""
     return any(q.kind != "number" or not (1900 <= q.value <= 2100 and float(q.value).is_integer())
@@ -223,8 +233,8 @@ class Planner:
             words = name.split()
             while words and (words[0].lower() in lexicon()["units"] or UNIT_SYMBOL.match(words[0])):
                 words = words[1:]  # "MW", "GB", "(5) GW Hyperion": a unit symbol is capitalised, not a name
-            if not words:
-                continue
+            if not words or (len(words) == 1 and words[0].lower() in bridge_classes()):
+                continue  # "GPU", "CEO": a class noun the parser tags as a name names no one thing
             name = " ".join(words)
             if len(words) == 2 and keyword_tokens(words[0]) and not self.topical(Entity(words[0], "name", words[0])):
                 name = words[1]  # "US HBM": a framing name before a name only qualifies it
@@ -353,11 +363,15 @@ class Planner:
         entities = [Entity(e.text, e.kind, e.canonical, topical=False)
                     if e.kind == "name" and e.text.lower() in options.split() else e for e in entities]
         depends_on, slot = -1, ""
-        if reading.pronouns and earlier and earlier[-1].asks and \
+        # the part that names a thing the parts after it all ask about ("Which chip was that, how many
+        # transistors does it carry, and how big is its die?")
+        naming = next((i for i in range(len(earlier) - 1, -1, -1) if earlier[i].asks
+                       and all(p.depends_on == i for p in earlier[i + 1:])), -1)
+        if reading.pronouns and naming >= 0 and \
                 (not entities or _pronoun_subject(text, reading.pronouns)):
             # "Which card, and what TPP has been reported for it?": the pronoun stands for what the
             # earlier part names, which only its evidence can tell
-            depends_on, slot = len(earlier) - 1, _demonstrative(text) or reading.pronouns[0]
+            depends_on, slot = naming, _demonstrative(text) or reading.pronouns[0]
         elif (reading.pronouns or reading.partitive) and earlier and earlier[-1].entities and \
                 (not entities or _pronoun_subject(text, reading.pronouns)):
             # "… and when was it set up?" — the pronoun points at the previous part's subject; so does a
@@ -448,6 +462,11 @@ class Planner:
                                                                        defaults=self.defaults):
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
                                                      missing=outcome.error or ""))
+            if part.computations and all(c.missing for c in part.computations) and not _states_figures(asked) \
+                    and not _poses_calculation(text):
+                # "What's the power rating of the H20?" states no figure and poses no scenario: the rating is
+                # the chip's stated attribute, which the sources give, not a calculation short of its count
+                part.intent, part.computations = LOOKUP, []
             dimension = _asked_dimension(reading)
             measured = [lexicon()["tool_dimensions"].get(c.tool, set()) for c in part.computations]
             if dimension and measured and all(m and dimension not in m for m in measured):
@@ -558,6 +577,11 @@ class Planner:
             for p in parts:
                 if not any(self.topical(e) for e in p.entities):
                     p.entities = [*p.entities, *[e for e in stated_entities if e not in p.entities]]
+                    if p.asks and p.depends_on < 0 and not p.computations and \
+                            (read(p.text, language).pronouns or _ENDS_ON_PRONOUN.search(p.text)):
+                        # "… a slowed-down GPU it sold in China from November 2022. Which chip was that?":
+                        # the statement is the description the part asks to name; it is what to retrieve
+                        p.text = f"{p.text}: {stated}"
         for i, p in enumerate(parts[1:], start=1):
             # "What TDP does the B200 have, and how much memory?": a later part that names no subject
             # of its own asks about the earlier part's

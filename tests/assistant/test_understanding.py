@@ -322,3 +322,20 @@ def test_a_which_part_names_what_it_found_and_the_next_part_asks_about_it(corpus
     answer = ask(corpus_assistant, "Nvidia's own list of products hit by the October 2023 rule included one GeForce "
                                    "gaming card. Which card, and how large is its die?")
     assert "RTX 4090" in answer.text and "608.5 mm²" in answer.text
+
+
+def test_a_described_thing_set_before_the_question_is_named_then_answered(corpus_assistant):
+    answer = ask(corpus_assistant, "The Nvidia chip that the Janford Realtor defendants got into China: "
+                                   "what TPP does it have?")
+    assert "A100" in answer.text and "4,992" in answer.text
+
+
+def test_a_verbless_lead_says_what_every_part_is_about(corpus_assistant):
+    answer = ask(corpus_assistant, "For Operation Gatekeeper: how much money came from China by wire, "
+                                   "and what were the GPUs declared as?")
+    assert "50 million" in answer.text and "adapters" in answer.text
+
+
+def test_a_count_is_not_answered_by_dates_or_measures(corpus_assistant):
+    answer = ask(corpus_assistant, "How many H800s did Nvidia ship to China in all?")
+    assert answer.abstained

@@ -324,6 +324,30 @@ def test_a_demonstrative_of_the_class_a_which_part_asks_stands_for_its_answer(pl
     assert plan.parts[1].depends_on == 0 and plan.parts[1].slot == "that lab"
 
 
+@pytest.mark.parametrize("question", ["What's the power rating of the H100?", "What is the TDP of the MI308?"])
+def test_a_chip_rating_asked_without_a_count_or_scenario_is_a_stated_attribute(planner, question):
+    part = only_part(planner.plan(question))
+    assert part.intent == "lookup" and not part.computations
+
+
+def test_a_calculation_posed_without_its_count_still_says_what_is_missing(planner):
+    part = only_part(planner.plan("How much power would the H100 cluster draw?"))
+    assert part.intent == "power" and part.computations and part.computations[0].missing
+
+
+def test_a_class_noun_is_never_a_name(planner):
+    plan = planner.plan("Which GPU did the lab use, and who is its CEO?")
+    assert not any(e.text in ("GPU", "CEO") for p in plan.parts for e in p.entities)
+
+
+def test_every_later_pronoun_after_a_which_part_points_at_what_it_names(planner):
+    plan = planner.plan("A Chinese firm sold a cut-down card from 2023. Which card was that, how much memory "
+                        "does it have, and how big is its die?")
+    hop, *asked = plan.parts
+    assert hop.asks == "card" and "cut-down card" in hop.text  # the statement is what it retrieves for
+    assert [p.depends_on for p in asked] == [0, 0]
+
+
 def test_a_pronoun_after_a_which_part_stands_for_what_that_part_names(planner):
     plan = planner.plan("Customs found H100s and a gaming card in the shipment. Which card, and what TPP does it have?")
     assert [p.asks for p in plan.parts] == ["card", ""]

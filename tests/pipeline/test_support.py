@@ -163,3 +163,16 @@ def test_a_synonym_made_of_small_words_is_matched_as_written():
     assert has_focus("Nvidia warned of charges of up to US$5.5 billion.", "ceiling")
     assert has_focus("At least 75% of its AI compute had to sit in Tier 1 countries.", "minimum share")
     assert not has_focus("Nvidia booked a US$4.5 billion charge.", "ceiling")
+
+
+def test_a_count_is_a_plain_number_of_things():
+    part = Part(text="How many H800s did Nvidia ship?", answer_type="number")
+    assert has_type("Nvidia shipped about 2,048 H800 to the lab.", part)
+    assert not has_type("From March 21, 2023 the H800 had a 400 GB/s link and cost US$30,000.", part)
+    assert not has_type("The H800 took 15% of sales in 2023.", part)
+
+
+def test_a_source_that_found_nothing_documents_an_absence():
+    from assistant.pipeline.support import documents_absence
+    assert documents_absence("Memory size and TDP not found in any datasheet: left blank.")
+    assert not documents_absence("The analysts found 2,000 chips in the shipment.")
