@@ -70,6 +70,8 @@ def lexicon() -> dict[str, Any]:
                                 + (f"|(?:{prefixes[dim]})\\s?\\d" if dim in prefixes else ""), re.I)
                 for dim, p in data["unit_patterns"].items()}
     return {"head_nouns": head_nouns, "generic": set(data["generic_focus"]), "units": units,
+            # a unit written right before a number (the text up to the number ends with it)
+            "unit_prefixes": {dim: re.compile(rf"(?:{p})\s?$", re.I) for dim, p in prefixes.items()},
             "tool_answer_types": {family: set(kinds) for family, kinds in data["tool_answer_types"].items()},
             "calculation_verbs": set(data["calculation_verbs"]),
             "verdict_verbs": set(data["verdict_verbs"]),

@@ -23,10 +23,9 @@ from assistant.conversation import user_turns
 from assistant.language import detect_language
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
-from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, bridge_classes, frames, lexicon, parsed, pieces, topic,
-                                      read, split_parts)
-from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, focus_forms, stem
-from assistant.pipeline.support import mentions as support_mentions
+from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, bridge_classes,
+                                      frames, lexicon, parsed, pieces, read, split_parts, topic)
+from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, focus_forms, mentions, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -153,9 +152,15 @@ def _asked_dimension(reading: Reading) -> str:
 def _poses_calculation(text: str) -> bool:
     """The question asks for a calculation in its grammar: a hypothetical modal ("how much power would
     they draw?") or a calculation verb ("estimate the draw")."""
+    verbs = _calculation_stems()
     return any((t.lower_ in ("would", "could", "might") and t.tag_ == "MD") or
-               (t.pos_ == "VERB" and stem(t.lower_) in {stem(v) for v in lexicon()["calculation_verbs"]})
-               for t in parsed(text))
+               (t.pos_ == "VERB" and stem(t.lower_) in verbs) for t in parsed(text))
+
+
+@lru_cache(maxsize=1)
+def _calculation_stems() -> frozenset[str]:
+    """The stems of the calculation verbs ("estimated" → "estim")."""
+    return frozenset(stem(v) for v in lexicon()["calculation_verbs"])
 
 
 def _states_figures(text: str) -> bool:
@@ -541,7 +546,8 @@ class Planner:
         scenario = given if _states_figures(given) else ""
         # "The chip the FT found most in demand: how much memory did it launch with?": a described thing
         # set before the question as its topic is named first; the question's pronoun stands for it
-        topics = [t for s in statements if language == "en" and (t := topic(s)) is not None and not self._names_thing(t)]
+        leads = {s: topic(s) for s in statements} if language == "en" else {}
+        topics = [t for t in leads.values() if t is not None and not self._names_thing(t)]
         for text in texts:
             described = bridge(text) if language == "en" else None
             pronouns = read(text, language).pronouns if topics and described is None else []
@@ -560,12 +566,12 @@ class Planner:
                 parts.append(part)
                 continue
             parts.append(self._part(text, language, parts, context, scenario))
-        for frame in (s for s in statements if language == "en" and frames(s) and topic(s) is None):
+        for frame in (s for s, described in leads.items() if described is None and frames(s)):
             # "For Operation Gatekeeper: how much money was wired in from China, and …?": what a verbless
             # lead names is what every part is about, whatever else a part names
             named = [e for e in self.entities(frame, read(frame, language)) if self.topical(e)]
             for p in parts:
-                new = [e for e in named if e not in p.entities and not support_mentions(p.text, e)]
+                new = [e for e in named if e not in p.entities and not mentions(p.text, e)]
                 if new and p.depends_on < 0:
                     p.entities = [*p.entities, *new]
                     if not p.computations:  # what its evidence is retrieved for

@@ -186,24 +186,24 @@ def names_agent(sentence: str, question: str) -> bool:
                for m in _AGENT.finditer(sentence))
 
 
-# a count question with no unit of measure ("how many H800s", not "how many megawatts": see part_unit)
-_COUNT = re.compile(r"^\W*(?:and\s+|so\s+)?(?:roughly\s+|about\s+|approximately\s+)?how many\b", re.I)
+# a count question with no unit of measure ("how many H800s", not "how many megawatts": see part_unit),
+# and the word it counts
+_COUNT = re.compile(r"^\W*(?:and\s+|so\s+)?(?:roughly\s+|about\s+|approximately\s+)?how many\b(?:\s+([\w-]+))?",
+                    re.I)
 _COUNT_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds|"
                          r"thousands)\b", re.I)
 _MEASURE_AFTER = re.compile(r"^\s*(?:%|per ?cent\b|[kKMGTP]?(?:B|W|Wh|Hz)\b|[KMGTP]B/s|TFLOPS|PFLOPS|nm\b|mm|"
                             r"(?:kilo|mega|giga|tera)?(?:watts?|bytes?)\b|GB\b|TB\b)", re.I)
 
 
-_COUNTED = re.compile(r"^\W*(?:\w+\s+){0,2}?how many\s+(?:[\w-]+\s+){0,2}?([\w-]+)", re.I)
+def _counts_devices(counted: str) -> bool:
+    """The counted word is an accelerator: a device noun or a model number ("H800s")."""
+    return counted.lower() in lexicon()["device_nouns"] or bool(MODEL_NUMBER.fullmatch(counted.rstrip("s").upper()))
 
 
-def _counts_devices(question: str) -> bool:
-    """A count question whose counted noun is an accelerator: a device noun or a model number."""
-    m = _COUNTED.match(question)
-    if not m:
-        return False
-    word = m.group(1)
-    return word.lower() in lexicon()["device_nouns"] or bool(MODEL_NUMBER.fullmatch(word.rstrip("s").upper()))
+def _dated_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text writes a date or a day of a month: numbers there count nothing."""
+    return [m.span() for m in DATE.finditer(text)] + [m.span() for m in DAY_OF_MONTH.finditer(text)]
 
 
 @lru_cache(maxsize=1)
@@ -216,13 +216,14 @@ def _device_count() -> re.Pattern[str]:
 def counts_in(text: str) -> list[str]:
     """The plain numbers of a text that can count things: not a year or a day in a date, not a figure
     with a unit of measure or a percentage after it, not an amount after a currency sign."""
-    dated = [m.span() for m in DATE.finditer(text)] + [m.span() for m in DAY_OF_MONTH.finditer(text)]
+    dated = _dated_spans(text)
+    currency = lexicon()["unit_prefixes"]["money"]
     out = []
     for m in _NUMBER.finditer(text):
         value = m.group(0)
         if _YEAR.match(value.strip()) or any(a <= m.start() < b for a, b in dated) or "%" in value \
                 or "cent" in value.lower() or _MEASURE_AFTER.match(text[m.end():]) \
-                or re.search(r"(?:\$|€|£|¥|RMB|USD|CNY)\s?$", text[: m.start()]):
+                or currency.search(text[max(0, m.start() - 5): m.start()]):
             continue
         out.append(value)
     return out
@@ -239,13 +240,14 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
     if unit is not None and kind in ("number", "other"):
         # "how many megawatts", "what is the Federal Register citation": a value written in that unit
         return bool(unit.search(sentence))
-    if kind == "number" and _COUNT.match(part.text):
+    count = _COUNT.match(part.text) if kind == "number" else None
+    if count:
         # "how many H800s did Nvidia ship?": a count is a plain number of things, not a day of a date,
         # a figure with a unit of measure ("600 GB/s") nor an amount of money
-        if _counts_devices(part.text):
+        if _counts_devices(count.group(1) or ""):
             # "how many H800s": the number stands before the devices it counts ("2,048 H800 SXM",
             # "about 400 Nvidia A100 chips"), not before a rating or in a model name ("RTX 4090")
-            dated = [m.span() for m in DATE.finditer(sentence)] + [m.span() for m in DAY_OF_MONTH.finditer(sentence)]
+            dated = _dated_spans(sentence)
             return any(not re.search(r"\b[A-Z][\w-]*\s$", sentence[max(0, m.start() - 20): m.start()])
                        and not any(a <= m.start() < b for a, b in dated)
                        for m in _device_count().finditer(sentence))
