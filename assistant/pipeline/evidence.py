@@ -239,7 +239,8 @@ class EvidenceGatherer:
             if ((sentence.score >= self.settings.threshold or hit.chunk_id in anchored)
                     and support.has_type(sentence.text, part, heading)
                     and (support.part_unit(part) or support.has_focus(focus_text, focus,
-                                                                      str(hit.metadata.get("section", "")))
+                                                                      str(hit.metadata.get("section", "")),
+                                                                      derived=part.predicate)
                          # "who wrote the report?" is answered by "a report by Grunewald and Fist"
                          or (part.predicate and part.answer_type == "person" and support.names_agent(sentence.text, part.text)))
                     and support.about(f"{heading} {hit.text}", part.entities, part.text)
@@ -322,6 +323,10 @@ class EvidenceGatherer:
         written = f"{name}'s" if part.slot.lower() in ("its", "their") else name
         resolved = self.replan(slot.sub(lambda m: written, part.text, count=1), plan.language, plan.context)
         resolved.depends_on, resolved.slot = part.depends_on, part.slot
+        if not resolved.focus and part.predicate and resolved.answer_type == part.answer_type:
+            # the name put in may hide from the parser the verb that said what is asked ("on what date
+            # did it launch" → "… did GeForce RTX 4090D launch"): what the part asked still holds
+            resolved.focus, resolved.predicate = part.focus, part.predicate
         return resolved
 
     def _named(self, pe: PartEvidence) -> str:
@@ -334,11 +339,20 @@ class EvidenceGatherer:
         words = {w.lower() for w in re.findall(r"[\w-]+", pe.part.text)}
         device = pe.part.asks in support.lexicon()["device_nouns"] or pe.part.asks.startswith("model")
         if device and self.catalogue is not None:
+            # a figure the description states ("a reported TPP of 4,707") picks, of the chips a sentence
+            # names, the one written nearest that figure ("… put the RTX 4090's TPP at 5,285, … the RTX
+            # 4090D's TPP at 4,707"); without one, the first chip named
+            figures = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", pe.part.text)
+                       if len(n) >= 3 and not support.YEAR.match(n)}  # a year dates, it describes nothing
             for sentence in compatible:
-                chip = next((m.chip.name for m in find_chip_mentions(sentence.text, self.catalogue)
-                             if m.chip.name not in asked and m.text.lower() not in words), "")
-                if chip:
-                    return chip
+                chips = [m for m in find_chip_mentions(sentence.text, self.catalogue)
+                         if m.chip.name not in asked and m.text.lower() not in words]
+                at = [f.start() for f in re.finditer(r"\d[\d,]*(?:\.\d+)?", sentence.text)
+                      if f.group(0).replace(",", "") in figures]
+                if chips and at:
+                    return min(chips, key=lambda m: min(abs(m.start - a) for a in at)).chip.name
+                if chips:
+                    return chips[0].chip.name
         if pe.part.asks in support.lexicon()["device_nouns"]:
             return ""
         for sentence in (s for s in compatible if not support.negated(s.text)):  # "Bloomberg did not name …"
@@ -407,7 +421,7 @@ class EvidenceGatherer:
         if part.intent == LOOKUP or not part.computations:
             return []
         text = f"{part.text} {plan.context}".strip() if plan.context and not part.entities else \
-            f"{part.scenario} {part.text}".strip()
+            " ".join(x for x in (part.scenario, part.frame if part.intent == "screen" else "", part.text) if x)
         return self._run(text, part.intent, evidence, asked=True, vector=vector)
 
     # ------------------------------------------------------------------ order of two events
@@ -494,6 +508,8 @@ class EvidenceGatherer:
                 continue  # a date qualifies the things compared ("the January 2026 rule"); it is not one
             if not e.topical:
                 continue  # a name that frames the corpus (Nvidia, US) is not one of the things compared
+            if part.frame and support.mentions(part.frame, e):
+                continue  # nor one the lead frames the question by ("Going by the FT's figures for Stargate")
             at = text.find(e.text)
             possessor = e.text.endswith(("'s", "’s")) or (at >= 0 and re.match(r"['’]s\b", text[at + len(e.text):]))
             owned = re.match(r"(?:['’]s)?\s+([A-Z])", text[at + len(e.text):]) if at >= 0 else None

@@ -86,6 +86,7 @@ def lexicon() -> dict[str, Any]:
             "temporal_comparatives": set(data["temporal_comparatives"]),
             "comparative_attributes": dict(data["comparative_attributes"]),
             "tool_dimensions": {tool: set(dims) for tool, dims in data["tool_dimensions"].items()},
+            "tool_yields": {family: set(terms) for family, terms in data["tool_yields"].items()},
             "premise_tests": set(data["premise_tests"]),
             "unit_patterns": patterns, "list_verbs": set(data["list_verbs"]),
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
@@ -263,9 +264,13 @@ def _names(doc: Any) -> list[str]:
                                                 and tok.i == run[-1].i + 1):
             run.append(tok)
             continue
+        while run and run[-1].tag_ == "HYPH":
+            run.pop()  # "China-market": the hyphen joined a common noun, not another name
         if run:
             names.append(" ".join(t.text for t in run))
             run = []
+    while run and run[-1].tag_ == "HYPH":
+        run.pop()
     if run:
         names.append(" ".join(t.text for t in run))
     return [n for n in names if n.lower() not in _WH]
@@ -459,20 +464,42 @@ def _predicate(doc: Any, wh: Any, answer_type: str) -> str:
     if wh is None:
         return ""
     if answer_type in ("number", "other"):
+        predicates = _number_predicates_by_stem()
         for t in doc:
-            with_prep = [f"{t.lower_} {c.lower_}" for c in t.children if c.dep_ in ("prep", "prt")]
-            found = next((p for p in [t.lower_, *with_prep] if p in lex["number_predicates"]), None)
-            if found and t.text[:1].islower():
-                return found
+            # the verb as written or by its stem ("paying per" → "pay per"), alone or with its preposition
+            preps = [c.lower_ for c in t.children if c.dep_ in ("prep", "prt")]
+            for verb, known in ((t.lower_, lex["number_predicates"]), (_stem(t.lower_), predicates)):
+                found = next((p for p in [*(f"{verb} {c}" for c in preps), verb] if p in known), None)
+                if found and t.text[:1].islower():
+                    return known[found] if isinstance(known, dict) else found
         return ""
     verb = next((t for t in wh.ancestors if t.pos_ == "VERB"), None)
     if verb is None:
         # "when was X founded" hangs the question word on the auxiliary: the verb is its dependant
         aux = next((t for t in wh.ancestors if t.pos_ == "AUX"), None)
         verb = next((c for c in aux.children if c.pos_ == "VERB"), None) if aux is not None else None
+    # "when was it expected to open", "supposed to be up and running": the verb the infinitive names,
+    # or none when that is a light one; but what a source believes or reports is asked as such
+    # ("where is he believed to be": a sentence must say where he is believed to be)
+    while verb is not None and (xcomp := next((c for c in verb.children if c.dep_ == "xcomp"
+                                               and c.pos_ in ("VERB", "AUX")), None)) is not None:
+        if xcomp.lower_ in lex["light_verbs"] and verb.lower_ in lex["reported_verbs"]:
+            break
+        verb = xcomp
     if verb is None or not verb.text[:1].islower() or verb.lower_ in lex["light_verbs"]:
         return ""
     return " ".join([verb.text, *[c.text for c in verb.children if c.dep_ == "prt"]])
+
+
+def _stem(word: str) -> str:
+    from assistant.pipeline.support import stem  # support reads this module's lexicon at import
+    return stem(word)
+
+
+@lru_cache(maxsize=1)
+def _number_predicates_by_stem() -> dict[str, str]:
+    """Each number predicate by the stem of its verb ("pay per" under "pay per", "sold for" under "sold for")."""
+    return {" ".join([_stem(p.split()[0]), *p.split()[1:]]): p for p in lexicon()["number_predicates"]}
 
 
 def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
@@ -552,7 +579,10 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
             if after < len(doc) and doc[after].tag_ == "POS":
                 # "what was DeepSeek's revenue": the name before 's owns the attribute asked for
                 phrase = _noun_run(doc, after + 1) or phrase
-            if phrase:
+            progressive = after < len(doc) and doc[after].tag_ == "VBG"
+            if phrase and not progressive:
+                # ("what were customers paying": "were" is the auxiliary of the verb that governs "what",
+                # and the noun its subject, not an attribute asked: the verb is read below)
                 reading.focus = " ".join(t.text for t in phrase)
                 kind = _type_of_phrase(phrase, False)
                 following = doc[phrase[-1].i + 1] if phrase[-1].i + 1 < len(doc) else None
@@ -617,6 +647,9 @@ def bridge(text: str) -> Bridge | None:
         if not tokens or tokens[-1].i < modifier.i:
             continue
         span = doc[tokens[0].i: tokens[-1].i + 1]
+        if t.dep_ == "appos" or (span.start >= 2 and doc[span.start - 1].text == ","
+                                 and doc[span.start - 2].pos_ == "PROPN"):
+            continue  # "the RTX Pro 6000D, the card also sold as the B40": it describes a thing already named
         first = span[1] if span[0].pos_ == "DET" and len(span) > 1 else span[0]
         return Bridge(phrase=span.text, head=t.lower_, question="Which " + text[first.idx: span.end_char])
     return None
@@ -651,7 +684,9 @@ def frames(statement: str) -> bool:
     """The statement only sets what the questions after it are about ("For Operation Gatekeeper:",
     "Looking at Big Fund III's cap table:"): it has no verb but a participle, so it states nothing
     and orders nothing ("At the end, add the line …" is an order, never a frame)."""
-    return not any(t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBG", "VBN") for t in parsed(statement))
+    # (a capitalised word after the first is a name the small parser may tag a verb: "Huawei's Ascend line-up")
+    return not any(t.pos_ in ("VERB", "AUX") and t.tag_ not in ("VBG", "VBN") and not (t.i > 0 and t.text[:1].isupper())
+                   for t in parsed(statement))
 
 
 def item_kind(text: str) -> str:

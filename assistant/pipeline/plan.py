@@ -169,6 +169,28 @@ def _states_figures(text: str) -> bool:
                for q in parse_quantities(text)) if text else False
 
 
+@lru_cache(maxsize=1)
+def _glossary_groups() -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(g) for g in load("attributes.yaml")["groups"])
+
+
+def _yields(family: str, focus: str) -> bool:
+    """The family computes the attribute the focus names; True when the focus names no glossary
+    attribute (a unit, "compute", nothing), which the dimension test then reads."""
+    lower = focus.lower().strip()
+    named = [g for g in _glossary_groups() if lower in g or (lower.split() and lower.split()[-1] in g)]
+    if not named or family not in lexicon()["tool_yields"]:
+        return True
+    yielded = lexicon()["tool_yields"][family]
+    return any(g & yielded for g in named)
+
+
+def _ranks_or_names_catalogue(text: str) -> bool:
+    """The question ranks (a superlative: "the most memory", "the newest") or names the catalogue."""
+    catalogue = {w.lower() for w in load("screening.yaml")["catalogue_words"]}
+    return any(t.tag_ in ("JJS", "RBS") or t.lower_ in catalogue for t in parsed(text))
+
+
 def _with_figures(previous: str, turn: str, rest: str) -> str:
     """The previous question with the turn's figures: each replaces the previous question's figure of
     the same kind, a bare number the one of its order of magnitude ("And with 200,000?" → 200,000
@@ -357,7 +379,8 @@ class Planner:
         return standalone, context, lean
 
     # ------------------------------------------------------------------ parts
-    def _part(self, text: str, language: str, earlier: list[Part], context: str, scenario: str = "") -> Part:
+    def _part(self, text: str, language: str, earlier: list[Part], context: str, scenario: str = "",
+              frame: str = "") -> Part:
         reading = read(text, language)
         entities = self.entities(text, reading)
         focus_words = set(reading.focus.lower().split())
@@ -443,12 +466,15 @@ class Planner:
         asks = asked_class(text) if language == "en" else ""
         answer_type = reading.answer_type
         if intent == LOOKUP and asks in lexicon()["device_nouns"] and self.catalogue is not None \
-                and _states_figures(text):
+                and (_states_figures(text) or _ranks_or_names_catalogue(text)):
             # "Which accelerators have more than 100 GB of memory?": a threshold over the catalogue's
-            # figures is a screen of the catalogue when the screen can read it, however it is worded
-            outcomes = self._computed(asked, "screen")
+            # figures is a screen of the catalogue when the screen can read it, however it is worded; so is
+            # a superlative ("which Huawei chip has the most memory?") and a question of the catalogue
+            # itself ("which chips in the catalogue came out before 2021?")
+            # (a lead that frames the question says whose chips: "Within Huawei's line-up, which chip …")
+            outcomes = self._computed(f"{frame} {asked}".strip(), "screen")
             if outcomes:
-                routed[asked], intent, answer_type = outcomes, "screen", "list"
+                routed[f"{frame} {asked}".strip()], intent, answer_type = outcomes, "screen", "list"
         part = Part(text=text, answer_type=answer_type, focus=reading.focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
@@ -461,7 +487,10 @@ class Planner:
             if premise_vote.label in lexicon()["premise_tests"] and premise_vote.score >= MIN_CALCULATION_VOTE:
                 part.premise_intent = premise_vote.label
         if intent != LOOKUP and self.catalogue is not None:
-            tool_text = f"{text} {context}".strip() if not entities and context else asked
+            # (a lead that frames a screen says whose chips it tests: "Within Huawei's line-up, which chip …";
+            # other tools read their figures from the part and its scenario, never twice)
+            frame = frame if intent == "screen" else ""
+            tool_text = f"{text} {context}".strip() if not entities and context else f"{frame} {asked}".strip()
             outcomes = routed.get(tool_text)
             for outcome in outcomes if outcomes is not None else route(tool_text, self.catalogue, {intent},
                                                                        defaults=self.defaults):
@@ -471,6 +500,10 @@ class Planner:
                     and not _poses_calculation(text):
                 # "What's the power rating of the H20?" states no figure and poses no scenario: the rating is
                 # the chip's stated attribute, which the sources give, not a calculation short of its count
+                part.intent, part.computations = LOOKUP, []
+            if part.computations and not _yields(part.intent, reading.focus):
+                # the focus is an attribute the family does not compute ("what PUE does Colossus run at?"
+                # is no fleet's compute): the sources answer it
                 part.intent, part.computations = LOOKUP, []
             dimension = _asked_dimension(reading)
             measured = [lexicon()["tool_dimensions"].get(c.tool, set()) for c in part.computations]
@@ -548,6 +581,7 @@ class Planner:
         # set before the question as its topic is named first; the question's pronoun stands for it
         leads = {s: topic(s) for s in statements} if language == "en" else {}
         topics = [t for t in leads.values() if t is not None and not self._names_thing(t)]
+        framing = " ".join(s for s, described in leads.items() if described is None and frames(s))
         for text in texts:
             described = bridge(text) if language == "en" else None
             pronouns = read(text, language).pronouns if topics and described is None else []
@@ -565,12 +599,13 @@ class Planner:
                 part.depends_on, part.slot = len(parts) - 1, described.phrase
                 parts.append(part)
                 continue
-            parts.append(self._part(text, language, parts, context, scenario))
+            parts.append(self._part(text, language, parts, context, scenario, framing))
         for frame in (s for s, described in leads.items() if described is None and frames(s)):
             # "For Operation Gatekeeper: how much money was wired in from China, and …?": what a verbless
             # lead names is what every part is about, whatever else a part names
             named = [e for e in self.entities(frame, read(frame, language)) if self.topical(e)]
             for p in parts:
+                p.frame = frame
                 new = [e for e in named if e not in p.entities and not mentions(p.text, e)]
                 if new and p.depends_on < 0:
                     p.entities = [*p.entities, *new]

@@ -35,7 +35,7 @@ DATE = re.compile(rf"\b(?:(?:{_MONTHS})\.?\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d\d|\d
 # "July 24": a day of the month, not a figure
 DAY_OF_MONTH = re.compile(rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:%|per ?cent|million|billion|trillion|thousand))?", re.I)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+YEAR = re.compile(r"^(?:19|20)\d\d$")
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"\b[A-Z][\w&'’-]+")
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|through|via)\s+(?:the\s+)?([A-Z][\w-]+)(?:,\s+([A-Z][\w-]+))?")
@@ -82,6 +82,14 @@ def synonym_groups() -> list[set[str]]:
     return [{" ".join(stems(term)) for term in group} for group in load("attributes.yaml")["groups"]]
 
 
+@lru_cache(maxsize=1)
+def _stem_safe_groups() -> list[set[str]]:
+    """Each group's stemmed phrases that keep every word of the term ("thermal design power", not the
+    "go" of "go for")."""
+    return [{" ".join(stems(term)) for term in group if len(stems(term)) == len(term.split())}
+            for group in load("attributes.yaml")["groups"]]
+
+
 @lru_cache(maxsize=8192)
 def _stem_text(text: str) -> str:
     """" word word … " of stems, for phrase tests; cached, since one passage is tested for every sentence."""
@@ -102,10 +110,12 @@ def focus_forms(focus: str) -> list[str]:
     # a focus that is itself a glossary term ("power rating") is replaced whole; only one that is not
     # has its glossary parts replaced ("electricity price" → "electricity cost")
     whole = any(own in group for group in synonym_groups())
-    for group in synonym_groups():
+    for group, kept in zip(synonym_groups(), _stem_safe_groups()):
         for term in group:
             if term and (term == own if whole else f" {term} " in f" {own} "):
-                forms += [f" {own} ".replace(f" {term} ", f" {alt} ").strip() for alt in group if alt and alt != term]
+                # (an alternative whose small words the stemmer drops, "go for" → "go", "list for" →
+                # "list", would match any "go" or "Entity List": _raw_forms matches it as written)
+                forms += [f" {own} ".replace(f" {term} ", f" {alt} ").strip() for alt in kept if alt and alt != term]
     # a replacement that repeats a word ("power rate rate") is no way of writing the focus
     return list(dict.fromkeys(f for f in forms if len(set(f.split())) == len(f.split())))
 
@@ -131,7 +141,8 @@ def _other_attributes(focus: str) -> tuple[str, ...]:
 def _raw_forms(focus: str) -> tuple[re.Pattern[str], ...]:
     """Glossary synonyms of the focus made of small words the stemmer drops ("up to", "at least" for
     "ceiling", "minimum"), matched as written: their stems would say nothing."""
-    own = " ".join(stems(focus))
+    generic = {s for g in lexicon()["generic"] for s in stems(g)}
+    own = " ".join(w for w in stems(focus) if w not in generic)  # as focus_forms reads it
     if not own:
         return ()
     raw: list[re.Pattern[str]] = []
@@ -141,17 +152,21 @@ def _raw_forms(focus: str) -> tuple[re.Pattern[str], ...]:
     return tuple(raw)
 
 
-def has_focus(sentence: str, focus: str, heading: str = "") -> bool:
+def has_focus(sentence: str, focus: str, heading: str = "", derived: bool = False) -> bool:
     """The sentence (or its section heading) names the focus in one of its forms, or the focus is
     generic. The focus written only as the modifier of another attribute does not count: "4 TB/s
-    of memory bandwidth" does not say how much memory a chip has."""
+    of memory bandwidth" does not say how much memory a chip has. With `derived` (a focus that is a
+    verb: "by when did exporters have to comply"), a word derived from a one-word form counts too
+    ("compliance", "approval"): its stem begins with the verb's stem of five letters or more."""
     forms = focus_forms(focus)
     if not forms:
         return True
     text = _stem_text(f"{sentence} {heading}")
     for other in _other_attributes(focus):
         text = text.replace(f" {other} ", " | ")
-    return any(_written(form, text) for form in forms) or any(p.search(sentence) for p in _raw_forms(focus))
+    if any(_written(form, text) for form in forms) or any(p.search(sentence) for p in _raw_forms(focus)):
+        return True
+    return derived and any(len(form) >= 5 and " " not in form and f" {form}" in text for form in forms)
 
 
 @lru_cache(maxsize=1)
@@ -221,7 +236,7 @@ def counts_in(text: str) -> list[str]:
     out = []
     for m in _NUMBER.finditer(text):
         value = m.group(0)
-        if _YEAR.match(value.strip()) or any(a <= m.start() < b for a, b in dated) or "%" in value \
+        if YEAR.match(value.strip()) or any(a <= m.start() < b for a, b in dated) or "%" in value \
                 or "cent" in value.lower() or _MEASURE_AFTER.match(text[m.end():]) \
                 or currency.search(text[max(0, m.start() - 5): m.start()]):
             continue
@@ -253,7 +268,7 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
                        for m in _device_count().finditer(sentence))
         return bool(counts_in(sentence)) or bool(_COUNT_WORD.search(sentence))
     if kind == "number":
-        values = [n for n in numbers_in(sentence) if not _YEAR.match(n.strip())]
+        values = [n for n in numbers_in(sentence) if not YEAR.match(n.strip())]
         return bool(values) or bool(re.search(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
                                               r"hundred|thousand|million|billion|half|third|quarter)\b", sentence, re.I))
     if kind == "date":
@@ -267,7 +282,12 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
                    for m in _LOCATIVE.finditer(sentence) for w in m.groups() if w) or \
             any(m.group(1).lower() not in own for m in _BASED.finditer(sentence))  # "a Hubei-based group"
     if kind == "person":
-        return any(w not in FUNCTION_CAPITALS for w in _NAME.findall(sentence))
+        # a person or body the question does not itself name ("who placed the order CNAS reported?" is
+        # not answered by "CNAS reported an order"), neither a model nor a brand before one ("Nvidia H100")
+        asked = {w.lower() for w in _NAME.findall(part.text)} | {w.lower() for e in part.entities for w in e.text.split()}
+        return any(m.group(0) not in FUNCTION_CAPITALS and m.group(0).lower() not in asked
+                   and not MODEL_NUMBER.match(sentence, m.end() + 1) and not MODEL_NUMBER.fullmatch(m.group(0))
+                   for m in _NAME.finditer(sentence))
     if kind == "definition":
         return any(defines(f"{heading}. {sentence}", e.text) for e in part.entities) if part.entities else True
     return True
@@ -311,7 +331,7 @@ def gives_value(sentence: str, part: Part) -> bool:
     or date question: "… is not given, only that it came online after about 122 days" still answers."""
     if part.answer_type == "number":
         own = {n.strip() for n in numbers_in(part.text)}
-        return any(n.strip() not in own and not _YEAR.match(n.strip()) for n in numbers_in(sentence))
+        return any(n.strip() not in own and not YEAR.match(n.strip()) for n in numbers_in(sentence))
     if part.answer_type == "date":
         own = {m.group(0) for m in DATE.finditer(part.text)}
         return any(m.group(0) not in own for m in DATE.finditer(sentence))

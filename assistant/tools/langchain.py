@@ -80,10 +80,14 @@ class CompareArgs(BaseModel):
 
 
 class ScreenArgs(BaseModel):
-    attribute: Literal["tpp", "performance_density", "tdp_w", "memory_gb", "memory_bw_tbps", "die_area_mm2"] = Field(
-        ..., description="Catalogue attribute to test")
-    op: Literal["ge", "gt", "le", "lt"] = Field(..., description="Comparison with the threshold: ge ≥, gt >, le ≤, lt <")
-    threshold: float = Field(..., description="Threshold in the attribute's unit (W, GB, TB/s, mm²; TPP and PD unitless)")
+    attribute: Literal["tpp", "performance_density", "tdp_w", "memory_gb", "memory_bw_tbps", "die_area_mm2",
+                       "launch_year", "process_nm", "fp4_tflops", "fp8_tflops", "bf16_tflops", "int8_tops",
+                       "transistors_b", "interconnect_gbps"] = Field(..., description="Catalogue attribute to test")
+    op: Literal["ge", "gt", "le", "lt", "eq", "present", "max", "min"] = Field(
+        ..., description="ge ≥, gt >, le ≤, lt <, eq = the threshold; present: a figure is recorded; "
+                         "max / min: the highest / lowest figure (no threshold)")
+    threshold: float | None = Field(None, description="Threshold in the attribute's unit (W, GB, TB/s, mm², year, "
+                                                      "nm, TFLOPS; TPP and PD unitless); none for present/max/min")
     country: Literal["CN", "US"] | None = Field(None, description="Only chips of vendors based in this country")
     vendor: str | None = Field(None, description="Only this vendor's chips, e.g. 'Huawei'")
 
@@ -160,7 +164,7 @@ def build_tools(catalogue: Catalogue, *, handle_errors: bool = True) -> list[Str
     def mfu_fn(parameters: float, tokens: float, chip: str, **kwargs: Any) -> ToolResult:
         return implied_mfu(parameters, tokens, catalogue.get(chip), **kwargs)
 
-    def screen_fn(attribute: str, op: str, threshold: float, country: str | None = None,
+    def screen_fn(attribute: str, op: str, threshold: float | None = None, country: str | None = None,
                   vendor: str | None = None) -> ToolResult:
         countries = dict(load_prompt("screening.yaml")["vendor_countries"])
         return screen_chips(catalogue, attribute, op, threshold, countries=countries, country=country, vendor=vendor)
@@ -228,8 +232,10 @@ def build_tools(catalogue: Catalogue, *, handle_errors: bool = True) -> list[Str
         ),
         (
             "screen_chips",
-            "Which catalogue chips meet a threshold on TPP, performance density, TDP, memory, bandwidth or die "
-            "area, optionally one vendor's or one country's; chips without the figure are listed as untested.",
+            "Which catalogue chips meet a threshold on TPP, performance density, TDP, memory, bandwidth, die "
+            "area, launch year, process node or a throughput, have that figure recorded at all, or rank highest "
+            "or lowest on it, optionally one vendor's or one country's; chips without the figure are listed as "
+            "untested.",
             ScreenArgs,
             _guard(screen_fn),
         ),

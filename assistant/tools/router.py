@@ -556,54 +556,103 @@ def _screening() -> dict[str, Any]:
         return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
                           + r")(?![\w-])", re.I)
 
+    # a superlative may name its attribute ("newest:launch_year"): rank → [(pattern, attribute or "")]
+    ranks = {rank: [(words([w.split(":")[0]]), w.split(":")[1] if ":" in w else "") for w in values]
+             for rank, values in data["ranks"].items()}
     return {"attributes": {k: words(v) for k, v in data["attributes"].items()},
             "operators": {k: words(v) for k, v in data["operators"].items()},
+            "defaults": dict(data["default_operators"]), "ranks": ranks,
+            "catalogue": words(data["catalogue_words"]),
             "demonyms": {k: words(v) for k, v in data["demonyms"].items()},
             "vendor_countries": dict(data["vendor_countries"])}
 
 
 # the quantity kind a threshold is written in (tools.quantities) → the catalogue attribute it screens
 _UNIT_ATTRIBUTES = {"power": "tdp_w", "bandwidth": "memory_bw_tbps", "area": "die_area_mm2", "tpp": "tpp",
-                    "performance_density": "performance_density"}
+                    "performance_density": "performance_density", "flops_rate": "bf16_tflops"}
+_YEAR_ATTRIBUTES = {"launch_year"}  # attributes whose threshold is a year, which other attributes never take
+
+
+def _is_year(q: Quantity) -> bool:
+    return q.kind == "number" and 1900 <= q.value <= 2100 and q.value == int(q.value)
 
 
 def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]:
-    """Which catalogue chips meet a threshold: the attribute named, the threshold nearest it, the
-    direction the words before the threshold give, and a vendor or country when one is named."""
+    """Which catalogue chips meet a threshold: the attribute named and the threshold nearest it (a
+    year only for a launch, never for a figure), the direction the words around the threshold give;
+    with no threshold, the chips ranking highest or lowest on a superlative ("the most memory"), or, in
+    a question that names the catalogue, those with the figure recorded at all; and a vendor or country
+    when one is named."""
     data = _screening()
-    named = [(m.start(), attr) for attr, p in data["attributes"].items() for m in [p.search(parsed.text)] if m]
-    values = [q for q in parsed.quantities if not (q.kind == "number" and 1900 <= q.value <= 2100)]
+    text = parsed.text
+    # every naming of an attribute, longest first where two start together ("memory bandwidth", not "memory")
+    spans = sorted((m.start(), m.end(), attr) for attr, p in data["attributes"].items() for m in p.finditer(text))
+    spans.sort(key=lambda s: (s[0], s[0] - s[1]))
+    named: list[tuple[int, str]] = []
+    covered = -1
+    for start, end, attr in spans:
+        if start >= covered:
+            named.append((start, attr))
+            covered = end
+    # a figure inside an attribute's own name ("4-bit", "FP8") is no threshold
+    quantities = [q for q in parsed.quantities if not any(a <= q.start < b for a, b, _ in spans)]
     if not named:
         # "rated at 1,000 W or more": the threshold's unit says what is screened
-        by_unit = [(q.start, _UNIT_ATTRIBUTES[q.kind]) for q in values if q.kind in _UNIT_ATTRIBUTES
+        by_unit = [(q.start, _UNIT_ATTRIBUTES[q.kind]) for q in quantities if q.kind in _UNIT_ATTRIBUTES
                    and (q.kind != "bandwidth" or q.role != "interconnect")]
-        by_unit += [(q.start, "memory_gb") for q in values if q.kind == "number"
-                    and re.match(r"\s*GB\b(?!/)", parsed.text[q.end:])]
+        by_unit += [(q.start, "memory_gb") for q in quantities if q.kind == "number"
+                    and re.match(r"\s*GB\b(?!/)", text[q.end:])]
         named = by_unit[:1]
+    ranked = [(m.start(), rank, implied) for rank, patterns in data["ranks"].items() for p, implied in patterns
+              for m in p.finditer(text)]
+    if not named and any(implied for _, _, implied in ranked):
+        named = [(at, implied) for at, _, implied in ranked if implied][:1]  # "the newest Huawei chip"
     if not named:
         raise ToolInputError("attribute", "name what to screen on (TPP, performance density, TDP, memory, "
-                                          "memory bandwidth or die area)")
-    at, attribute = min(named)
-    if not values:
-        raise ToolInputError("threshold", f"give the threshold the chips' {attribute} is tested against")
-    threshold = min(values, key=lambda q: abs(q.start - at))
-    if attribute == "memory_bw_tbps" and threshold.kind == "bandwidth":
-        threshold = with_value(threshold, threshold.value / 1000)  # quantities read GB/s; the catalogue has TB/s
-    window = parsed.text[max(0, threshold.start - 40): threshold.end + 16]
-    found = [(m.start(), op) for op, p in data["operators"].items() for m in p.finditer(window)]
-    op = min(found, key=lambda f: abs(f[0] - 40))[1] if found else "ge"
-    country = next((code for code, p in data["demonyms"].items() if p.search(parsed.text)), None)
-    vendors = sorted({c.vendor for c in catalogue})
-    vendor = next((v for v in vendors if re.search(rf"\b{re.escape(v)}\b", parsed.text, re.I)), None)
-    excluded = None
-    if vendor and re.search(rf"\b(?:not (?:made|designed|built|sold) by|other than|except|excluding|besides|non-)\s*"
-                            rf"{re.escape(vendor)}\b", parsed.text, re.I):
-        vendor, excluded = None, vendor  # "not made by Nvidia": every vendor but that one
-    args = {"attribute": attribute, "op": op, "threshold": threshold.value, "country": None if vendor else country,
-            "vendor": vendor, "exclude_vendor": excluded}
+                                          "memory bandwidth, die area, launch year, process node or a throughput)")
+    # each attribute with the threshold nearest it that it can take; the closest pair is the test
+    pairs = [(abs(q.start - at), at, attr, q) for at, attr in named for q in quantities
+             if _is_year(q) == (attr in _YEAR_ATTRIBUTES)]
+    scope = _screen_scope(text, catalogue, data)
+    if not pairs:
+        at, attribute = min(named)
+        near = [(abs(a - at), rank) for a, rank, implied in ranked if not implied or implied == attribute]
+        if near:
+            op = min(near)[1]  # "which Huawei chip has the most memory"
+        elif data["catalogue"].search(text):
+            op = "present"  # "which chips in the catalogue have an FP4 figure"
+        else:
+            raise ToolInputError("threshold", f"give the threshold the chips' {attribute} is tested against")
+        args = {"attribute": attribute, "op": op, "threshold": None, **scope}
+    else:
+        _, at, attribute, threshold = min(pairs, key=lambda p: p[0])
+        if attribute == "memory_bw_tbps" and threshold.kind == "bandwidth":
+            threshold = with_value(threshold, threshold.value / 1000)  # quantities read GB/s; the catalogue has TB/s
+        if threshold.kind == "flops_rate":
+            threshold = with_value(threshold, threshold.value / 1e12)  # quantities read FLOP/s; the catalogue TFLOPS
+        # the comparison words around the threshold, up to the end of its clause ("32 GB of memory or less")
+        clause_end = re.search(r"[,;:?.!]|$", text[threshold.end:]).start()
+        window = text[max(0, threshold.start - 40): threshold.end + min(clause_end, 40)]
+        found = [(m.start(), op) for op, p in data["operators"].items() for m in p.finditer(window)]
+        here = threshold.start - max(0, threshold.start - 40)
+        op = min(found, key=lambda f: abs(f[0] - here))[1] if found else data["defaults"].get(attribute, "ge")
+        args = {"attribute": attribute, "op": op, "threshold": threshold.value, **scope}
     return [_run("screen_chips", args,
                  lambda: screen_chips(catalogue, countries=data["vendor_countries"], **args),
                  summaries.screen_summary)]
+
+
+def _screen_scope(text: str, catalogue: Catalogue, data: dict[str, Any]) -> dict[str, Any]:
+    """Whose chips a screen tests: one vendor, every vendor but one ("not made by Nvidia"), or one
+    country's vendors."""
+    country = next((code for code, p in data["demonyms"].items() if p.search(text)), None)
+    vendors = sorted({c.vendor for c in catalogue})
+    vendor = next((v for v in vendors if re.search(rf"\b{re.escape(v)}\b", text, re.I)), None)
+    excluded = None
+    if vendor and re.search(rf"\b(?:not (?:made|designed|built|sold) by|other than|except|excluding|besides|non-)\s*"
+                            rf"{re.escape(vendor)}\b", text, re.I):
+        vendor, excluded = None, vendor  # "not made by Nvidia": every vendor but that one
+    return {"country": None if vendor else country, "vendor": vendor, "exclude_vendor": excluded}
 
 
 def _fleet_outcomes(parsed: _Parsed, fleets: list[FleetRef], no_count: list[ChipMention]) -> list[ToolOutcome]:

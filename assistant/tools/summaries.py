@@ -142,11 +142,23 @@ def energy_summary(result: ToolResult) -> str:
 
 def screen_summary(result: ToolResult) -> str:
     r, i = result.result, result.inputs
-    names = ", ".join(f"{m['chip']} ({fmt_num(m['value'])}{r['unit']})" for m in r["matches"])
+    names = ", ".join(f"{m['chip']} ({m.get('shown') or fmt_num(m['value']) + r['unit']})" for m in r["matches"])
     who = f"{r['who']} " if r["who"] else ""
-    head = (f"{len(r['matches'])} of the {r['screened']} {who}chips in the catalogue have a {r['label']} "
-            f"{r['words']} {fmt_num(i['threshold'])}{r['unit']}" + (f": {names}." if names else "."))
-    if r["untested"]:
+    threshold = r.get("threshold_shown") or (fmt_num(i["threshold"]) if i.get("threshold") is not None else "")
+    if i["op"] in ("max", "min"):
+        what = f"{r['words']} launch" if r.get("dated") else f"{r['words']} {r['label']}"
+        head = (f"Of the {r['screened']} {who}chips in the catalogue, the {what} is "
+                + (f"{names}." if names else "not known: the catalogue gives none."))
+    elif i["op"] == "present":
+        head = (f"{len(r['matches'])} of the {r['screened']} {who}chips in the catalogue have a {r['label']} "
+                "figure recorded" + (f": {names}." if names else "."))
+    elif r.get("dated"):
+        head = (f"{len(r['matches'])} of the {r['screened']} {who}chips in the catalogue were launched "
+                f"{r['words']} {threshold}" + (f": {names}." if names else "."))
+    else:
+        head = (f"{len(r['matches'])} of the {r['screened']} {who}chips in the catalogue have a {r['label']} "
+                f"{r['words']} {threshold}{r['unit']}" + (f": {names}." if names else "."))
+    if r["untested"] and i["op"] != "present":
         head += f" The catalogue gives no {r['label']} for {', '.join(r['untested'])}."
     return head
 

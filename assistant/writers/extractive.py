@@ -155,7 +155,7 @@ class ExtractiveWriter:
             out.append(DraftSentence(msgs["closest"].format(sources=closest), numbers, index, "abstain"))
         for run in pe.tools:
             if run.asked and run.error and not run.summary:
-                out.append(DraftSentence(msgs["tool_error"].format(error=run.error), [], index, "note", run.name))
+                out.append(DraftSentence(msgs["tool_error"].format(error=_as_sentence(run.error)), [], index, "note", run.name))
         return out
 
     @staticmethod
@@ -212,7 +212,7 @@ class ExtractiveWriter:
                                      "abstain"))
             for run in pe.tools:
                 if run.asked and run.error and not run.summary:
-                    out.append(DraftSentence(msgs["tool_error"].format(error=run.error), [], index, "note", run.name))
+                    out.append(DraftSentence(msgs["tool_error"].format(error=_as_sentence(run.error)), [], index, "note", run.name))
         listed, numbers = [], []
         for pe in evidence.parts:
             text, nums = self._closest(pe, evidence)
@@ -233,3 +233,9 @@ def _clause(event: str) -> str:
     event = event.strip().rstrip("?")
     first = event.split(" ", 1)[0]
     return event[:1].lower() + event[1:] if first in ("The", "A", "An") else event
+
+
+def _as_sentence(text: str) -> str:
+    """A message that ends a sentence: its final stop added when the message has none."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."

@@ -183,6 +183,30 @@ def test_a_list_over_the_catalogue_screens_every_chip(corpus_assistant):
     assert any(c.name == "screen_chips" for c in answer.tool_calls)
 
 
+def test_a_superlative_within_a_framing_vendor_ranks_that_vendors_catalogue_chips(corpus_assistant):
+    answer = ask(corpus_assistant, "Within Huawei's Ascend line-up, which chip is slated to carry the most memory?")
+    assert "Ascend 960 (288 GB)" in answer.text and "Of the 8 Huawei chips" in answer.text
+    assert "B300" not in answer.text  # an Nvidia chip with as much memory is out of scope
+
+
+def test_an_attribute_a_tool_does_not_compute_is_not_answered_by_its_computation(corpus_assistant):
+    answer = ask(corpus_assistant, "What PUE does xAI's Colossus supercomputer in Memphis run at?")
+    assert answer.abstained and not answer.tool_calls and "EFLOPS" not in answer.text
+
+
+def test_a_described_chip_is_named_by_the_figure_its_description_states(corpus_assistant):
+    # the sentence names the RTX 4090 first, at 5,285; the 4,707 the question states is the 4090D's
+    answer = ask(corpus_assistant, "Nvidia's China-market gaming card squeezed in just under the 4,800 TPP line with "
+                                   "a reported TPP of 4,707. Which card is it, and what is its power rating?")
+    assert "425 W" in answer.text and "450 W" not in answer.text
+
+
+def test_the_names_of_a_framing_lead_are_not_the_sides_compared(corpus_assistant):
+    answer = ask(corpus_assistant, "Going by the FT's reported equity commitments to Stargate, by what factor is "
+                                   "SoftBank's stake bigger than Oracle's?")
+    assert "2.57 times" in answer.text and "2.22 times" not in answer.text
+
+
 def test_filters_apply_to_every_citation_tool_citations_included(corpus_assistant):
     topics = {s["doc_id"]: s["topic"] for s in corpus_assistant.sources()}
     answer = ask(corpus_assistant, "Is the H20 controlled?", filters={"topic": "datacenters"})

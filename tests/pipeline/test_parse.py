@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline.parse import asked_class, bridge, event_verb, orders, pieces, read, split_parts
+from assistant.pipeline.parse import asked_class, bridge, event_verb, frames, orders, pieces, read, split_parts
 
 
 @pytest.mark.parametrize("question, answer_type", [
@@ -302,3 +302,38 @@ def test_a_question_may_open_with_the_preposition_its_question_word_governs(ques
 
 def test_a_capitalised_noun_continues_a_name():
     assert "Operation Gatekeeper" in read("How much money did Operation Gatekeeper seize?").names
+
+
+@pytest.mark.parametrize("question, focus", [
+    # a verb of price, whatever its form: as written, by its stem, with its preposition
+    ("What were Chinese customers paying per H20 chip?", "pay per"),
+    ("What does a DGX B200 system list for?", "list for"),
+    ("What did a Huawei Ascend 910B card go for in 2023?", "go for"),
+])
+def test_a_verb_of_price_asks_for_a_number_in_any_of_its_forms(question, focus):
+    reading = read(question)
+    assert (reading.answer_type, reading.focus, reading.predicate) == ("number", focus, True)
+
+
+def test_a_progressive_auxiliary_is_no_copula_whose_subject_is_asked():
+    # "what were customers paying": "customers" is who pays, not the attribute asked (no person is asked)
+    assert read("What were Chinese customers paying per H20 chip?").answer_type != "person"
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("By what date was the AI Exports Program supposed to be up and running?", ""),  # a light verb: nothing
+    ("When is the Ascend 950PR expected to ship?", "ship"),
+    ("Where is Steven Chang believed to be?", "believed"),  # what a source believes is asked as such
+])
+def test_a_verb_before_an_infinitive_hands_the_question_to_it(question, focus):
+    assert read(question).focus == focus
+
+
+def test_a_description_in_apposition_to_a_name_is_no_bridge():
+    # "the card also sold as the B40" describes the RTX Pro 6000D the question already names
+    assert bridge("What TPP does Nvidia's RTX Pro 6000D, the card also sold as the B40, work out to?") is None
+
+
+def test_a_lead_whose_capitalised_name_the_parser_tags_a_verb_still_frames():
+    assert frames("Within Huawei's Ascend line-up")
+    assert not frames("At the end, add the line")

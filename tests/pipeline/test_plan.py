@@ -365,6 +365,24 @@ def test_a_threshold_over_catalogue_figures_is_a_screen_of_the_catalogue(planner
     assert part.computations[0].inputs["attribute"] == attribute
 
 
+@pytest.mark.parametrize("question, attribute, op", [
+    ("Which Huawei chip has the most memory?", "memory_gb", "max"),
+    ("Which accelerators in the chip catalogue came out before 2021?", "launch_year", "lt"),
+    ("Which accelerators in the chip catalogue have a 4-bit (FP4) throughput figure filled in?", "fp4_tflops",
+     "present"),
+])
+def test_a_superlative_or_a_question_of_the_catalogue_is_a_screen_too(planner, question, attribute, op):
+    part = only_part(planner.plan(question))
+    assert part.intent == "screen"
+    assert (part.computations[0].inputs["attribute"], part.computations[0].inputs["op"]) == (attribute, op)
+
+
+@pytest.mark.parametrize("question", ["Which chips did DeepSeek use the most?",
+                                      "Which chips did Nvidia release after the October 2023 rule?"])
+def test_a_superlative_or_a_year_without_a_catalogue_attribute_is_looked_up(planner, question):
+    assert only_part(planner.plan(question)).intent == "lookup"
+
+
 def test_a_which_question_without_a_threshold_is_looked_up(planner):
     part = only_part(planner.plan("Which GPUs did DeepSeek use for V3?"))
     assert part.intent == "lookup"
@@ -453,3 +471,16 @@ def test_a_name_before_a_device_noun_says_what_kind_of_device(planner):
 def test_a_pronoun_for_a_chips_attribute_points_at_the_chip(planner, question, antecedent):
     later = planner.plan(question).parts[1]
     assert later.entities[0].text == antecedent
+
+
+@pytest.mark.parametrize("question", ["What PUE does xAI's Colossus supercomputer in Memphis run at?"])
+def test_a_glossary_attribute_no_tool_of_the_family_yields_is_looked_up(planner, question):
+    # the fleet tool computes Colossus's compute, never its PUE
+    part = only_part(planner.plan(question))
+    assert part.intent == "lookup" and not part.computations
+
+
+def test_a_tool_reads_the_lead_that_frames_its_part(planner):
+    part = only_part(planner.plan("Within Huawei's Ascend line-up, which chip is slated to carry the most memory?"))
+    assert part.intent == "screen" and part.computations[0].inputs["vendor"] == "Huawei"
+    assert part.frame == "Within Huawei's Ascend line-up"

@@ -59,6 +59,20 @@ def test_a_date_question_needs_a_date_and_a_person_question_a_name():
     assert has_type("Nyocor runs it.", Part(text="q", answer_type="person"))
 
 
+def test_a_person_question_is_not_answered_by_a_name_it_gives_itself_nor_by_a_model_or_its_brand():
+    part = Part(text="Who placed the order for 2,400 H100s that CNAS pointed to?", answer_type="person")
+    assert not has_type("CNAS reported one order for 2,400 Nvidia H100 chips.", part)
+    assert has_type("CNAS said the order was placed by Tianjin Ruixin.", part)
+
+
+def test_a_verb_focus_is_found_in_a_noun_derived_from_it():
+    sentence = "Compliance for most provisions was due by December 31, 2024."
+    assert has_focus(sentence, "comply", derived=True)
+    assert not has_focus(sentence, "comply")  # only a verb's focus reads derived nouns
+    # a stem under five letters is never read as a prefix ("ship" is not "shipment", nor "pay" "payload")
+    assert not has_focus("Shipments began in 2024.", "ship", derived=True)
+
+
 def test_a_place_question_needs_a_place_other_than_the_thing_asked_about():
     part = Part(text="Where is Colossus located", answer_type="place", entities=[Entity("Colossus", "fleet", "Colossus")])
     assert has_type("xAI built Colossus in a former Electrolux factory in Memphis, Tennessee.", part)

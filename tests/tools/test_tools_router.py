@@ -495,6 +495,38 @@ def test_a_screen_reads_its_attribute_from_the_thresholds_unit_and_may_exclude_a
         assert all(not m["chip"].startswith(("H", "B", "GB", "A1")) for m in o.result["result"]["matches"])
 
 
+@pytest.mark.parametrize("question, args", [
+    # the direction written after the threshold's noun phrase, up to the end of its clause
+    ("Which chips in the catalogue come with 32 GB of memory or less?",
+     {"attribute": "memory_gb", "op": "le", "threshold": 32}),
+    # a year is a launch's threshold and no other attribute's
+    ("Which accelerators in the chip catalogue came out before 2021?",
+     {"attribute": "launch_year", "op": "lt", "threshold": 2021}),
+    ("Which Nvidia chips released for China have a TPP under 4,800?",
+     {"attribute": "tpp", "op": "lt", "threshold": 4800, "vendor": "Nvidia"}),
+    # a node with no comparison word is that node
+    ("Which accelerators in the chip catalogue are built on a 7 nm-class process?",
+     {"attribute": "process_nm", "op": "eq", "threshold": 7}),
+    # a throughput in TFLOPS against the catalogue's TFLOPS column
+    ("Which Nvidia chips have more than 1,000 TFLOPS of FP8?",
+     {"attribute": "fp8_tflops", "op": "gt", "threshold": 1000}),
+    # no threshold: a superlative ranks, a question of the catalogue asks what is recorded
+    ("Which Huawei chip has the most memory?", {"attribute": "memory_gb", "op": "max", "vendor": "Huawei"}),
+    ("Which is the newest Huawei chip in the catalogue?", {"attribute": "launch_year", "op": "max"}),
+    # ("4-bit" names the attribute: its 4 is no threshold)
+    ("Which accelerators in the chip catalogue have a 4-bit (FP4) throughput figure filled in?",
+     {"attribute": "fp4_tflops", "op": "present", "threshold": None}),
+])
+def test_a_screen_reads_thresholds_dates_nodes_ranks_and_presence(catalogue, question, args):
+    o = computed(question, catalogue, "screen_chips", family="screen")
+    assert {k: o.arguments.get(k) for k in args} == args
+
+
+def test_an_attribute_without_threshold_rank_or_catalogue_is_no_screen(catalogue):
+    outcomes = route("Which chips have more memory bandwidth?", catalogue, {"screen"})
+    assert all(o.error for o in outcomes)
+
+
 @pytest.mark.parametrize("question, value, to_dollars", [
     ("A fund is capitalised at 500 billion yuan and the rate is 7.1 yuan to the dollar. What is that in dollars?",
      500e9 / 7.1, True),

@@ -36,3 +36,36 @@ def test_unknown_attributes_and_empty_scopes_are_refused(catalogue):
         screen_chips(catalogue, "colour", "ge", 1)
     with pytest.raises(ToolInputError, match="no catalogue chip is by Intel"):
         screen_chips(catalogue, "tpp", "ge", 1, vendor="Intel")
+
+
+def test_a_launch_is_screened_by_the_first_year_the_catalogue_dates_it(catalogue):
+    result = screen_chips(catalogue, "launch_year", "lt", 2021)
+    assert set(names(result)) == {"Ascend 910", "A100 SXM4 80GB", "A100 PCIe"}
+    assert "launched before 2021" in result.formula or "before 2021" in result.formula
+    assert all(m["shown"].startswith(("2019", "2020")) for m in result.result["matches"])  # dated, never "2,020"
+
+
+def test_a_process_node_is_read_in_nanometres_and_a_product_name_gives_none(catalogue):
+    result = screen_chips(catalogue, "process_nm", "eq", 7)
+    assert {"Ascend 910", "Ascend 910B", "Ascend 910C", "Biren BR100"} <= set(names(result))
+    assert "Ascend 920" not in names(result)  # 6 nm
+    assert "H100 SXM5" in result.result["untested"]  # "TSMC 4N" names a process, not a size
+
+
+def test_presence_lists_every_chip_with_the_figure_recorded(catalogue):
+    result = screen_chips(catalogue, "fp4_tflops", "present")
+    assert set(names(result)) == {c.name for c in catalogue if c.fp4_tflops is not None}
+
+
+def test_a_rank_keeps_every_chip_tied_for_first_within_the_scope(catalogue):
+    result = screen_chips(catalogue, "memory_gb", "max", vendor="Huawei")
+    best = max(c.memory_gb for c in catalogue if c.vendor == "Huawei" and c.memory_gb)
+    assert [m["value"] for m in result.result["matches"]] == [best] * len(result.result["matches"])
+    assert not any(m["chip"].startswith(("B3", "GB3")) for m in result.result["matches"])  # Nvidia out of scope
+    low = screen_chips(catalogue, "tdp_w", "min", vendor="Nvidia")
+    assert low.result["matches"][0]["value"] == min(c.tdp_w for c in catalogue if c.vendor == "Nvidia" and c.tdp_w)
+
+
+def test_a_threshold_test_without_a_threshold_is_refused(catalogue):
+    with pytest.raises(ToolInputError, match="give the threshold"):
+        screen_chips(catalogue, "tdp_w", "ge")
