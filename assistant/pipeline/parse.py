@@ -468,10 +468,10 @@ def _predicate(doc: Any, wh: Any, answer_type: str) -> str:
         for t in doc:
             # the verb as written or by its stem ("paying per" → "pay per"), alone or with its preposition
             preps = [c.lower_ for c in t.children if c.dep_ in ("prep", "prt")]
-            for verb, known in ((t.lower_, lex["number_predicates"]), (_stem(t.lower_), predicates)):
+            for verb, known in ((t.lower_, {p: p for p in lex["number_predicates"]}), (_stem(t.lower_), predicates)):
                 found = next((p for p in [*(f"{verb} {c}" for c in preps), verb] if p in known), None)
                 if found and t.text[:1].islower():
-                    return known[found] if isinstance(known, dict) else found
+                    return known[found]
         return ""
     verb = next((t for t in wh.ancestors if t.pos_ == "VERB"), None)
     if verb is None:
@@ -499,7 +499,10 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=1)
 def _number_predicates_by_stem() -> dict[str, str]:
     """Each number predicate by the stem of its verb ("pay per" under "pay per", "sold for" under "sold for")."""
-    return {" ".join([_stem(p.split()[0]), *p.split()[1:]]): p for p in lexicon()["number_predicates"]}
+    by_stem: dict[str, str] = {}
+    for p in load("answer_types.yaml")["number_predicates"]:  # in the file's order: the first form wins
+        by_stem.setdefault(" ".join([_stem(p.split()[0]), *p.split()[1:]]), p)
+    return by_stem
 
 
 def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:

@@ -185,10 +185,14 @@ def _yields(family: str, focus: str) -> bool:
     return any(g & yielded for g in named)
 
 
+@lru_cache(maxsize=1)
+def _catalogue_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in load("screening.yaml")["catalogue_words"])
+
+
 def _ranks_or_names_catalogue(text: str) -> bool:
     """The question ranks (a superlative: "the most memory", "the newest") or names the catalogue."""
-    catalogue = {w.lower() for w in load("screening.yaml")["catalogue_words"]}
-    return any(t.tag_ in ("JJS", "RBS") or t.lower_ in catalogue for t in parsed(text))
+    return any(t.tag_ in ("JJS", "RBS") or t.lower_ in _catalogue_words() for t in parsed(text))
 
 
 def _with_figures(previous: str, turn: str, rest: str) -> str:
@@ -601,11 +605,12 @@ class Planner:
                 continue
             parts.append(self._part(text, language, parts, context, scenario, framing))
         for frame in (s for s, described in leads.items() if described is None and frames(s)):
+            # (every part keeps the whole framing, as its tools read it)
             # "For Operation Gatekeeper: how much money was wired in from China, and …?": what a verbless
             # lead names is what every part is about, whatever else a part names
             named = [e for e in self.entities(frame, read(frame, language)) if self.topical(e)]
             for p in parts:
-                p.frame = frame
+                p.frame = framing
                 new = [e for e in named if e not in p.entities and not mentions(p.text, e)]
                 if new and p.depends_on < 0:
                     p.entities = [*p.entities, *new]

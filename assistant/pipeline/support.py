@@ -47,6 +47,7 @@ MODEL_NUMBER = re.compile(r"(?<![\w-])(?!(?:FY|Q|EO|ISO|GPT|COVID|FR|RIN|CY)\d|H
                           r"(?![\w-])")
 # an SI-prefixed unit symbol ("W", "MW", "GB", "TB/s", "kWh"): capitalised, but never a name
 UNIT_SYMBOL = re.compile(r"^(?:[kKMGTP]?(?:B|W|Wh|bit)|[KMGTP]B/s|[KMGTP]?Hz|mm²|mm2)$")
+_BEFORE_MODEL = re.compile(r"\s+" + MODEL_NUMBER.pattern)  # a brand's model after it ("Nvidia H100")
 _BASED = re.compile(r"\b([A-Z][\w]+)-(?:based|headquartered)\b")
 MONTH_NAMES = {"January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December"}
@@ -286,7 +287,7 @@ def has_type(sentence: str, part: Part, heading: str = "") -> bool:
         # not answered by "CNAS reported an order"), neither a model nor a brand before one ("Nvidia H100")
         asked = {w.lower() for w in _NAME.findall(part.text)} | {w.lower() for e in part.entities for w in e.text.split()}
         return any(m.group(0) not in FUNCTION_CAPITALS and m.group(0).lower() not in asked
-                   and not MODEL_NUMBER.match(sentence, m.end() + 1) and not MODEL_NUMBER.fullmatch(m.group(0))
+                   and not _BEFORE_MODEL.match(sentence, m.end()) and not MODEL_NUMBER.fullmatch(m.group(0))
                    for m in _NAME.finditer(sentence))
     if kind == "definition":
         return any(defines(f"{heading}. {sentence}", e.text) for e in part.entities) if part.entities else True

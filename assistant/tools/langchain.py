@@ -90,6 +90,7 @@ class ScreenArgs(BaseModel):
                                                       "nm, TFLOPS; TPP and PD unitless); none for present/max/min")
     country: Literal["CN", "US"] | None = Field(None, description="Only chips of vendors based in this country")
     vendor: str | None = Field(None, description="Only this vendor's chips, e.g. 'Huawei'")
+    exclude_vendor: str | None = Field(None, description="Every vendor's chips but this one's, e.g. 'Nvidia'")
 
 
 class TrainingFlopsArgs(BaseModel):
@@ -165,9 +166,10 @@ def build_tools(catalogue: Catalogue, *, handle_errors: bool = True) -> list[Str
         return implied_mfu(parameters, tokens, catalogue.get(chip), **kwargs)
 
     def screen_fn(attribute: str, op: str, threshold: float | None = None, country: str | None = None,
-                  vendor: str | None = None) -> ToolResult:
+                  vendor: str | None = None, exclude_vendor: str | None = None) -> ToolResult:
         countries = dict(load_prompt("screening.yaml")["vendor_countries"])
-        return screen_chips(catalogue, attribute, op, threshold, countries=countries, country=country, vendor=vendor)
+        return screen_chips(catalogue, attribute, op, threshold, countries=countries, country=country, vendor=vendor,
+                            exclude_vendor=exclude_vendor)
 
     def quantities_fn(text: str) -> dict[str, Any]:
         found = parse_quantities(text)

@@ -567,6 +567,18 @@ def _screening() -> dict[str, Any]:
             "vendor_countries": dict(data["vendor_countries"])}
 
 
+def _longest(matches: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """(start, label) of word matches (start, end, label), a match inside a longer one dropped ("more
+    than" inside "no more than", "memory" inside "memory bandwidth", "most" inside "most frugal")."""
+    kept: list[tuple[int, str]] = []
+    covered = -1
+    for start, end, label in sorted(matches, key=lambda m: (m[0], m[0] - m[1])):
+        if start >= covered:
+            kept.append((start, label))
+            covered = end
+    return kept
+
+
 # the quantity kind a threshold is written in (tools.quantities) → the catalogue attribute it screens
 _UNIT_ATTRIBUTES = {"power": "tdp_w", "bandwidth": "memory_bw_tbps", "area": "die_area_mm2", "tpp": "tpp",
                     "performance_density": "performance_density", "flops_rate": "bf16_tflops"}
@@ -586,14 +598,8 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
     data = _screening()
     text = parsed.text
     # every naming of an attribute, longest first where two start together ("memory bandwidth", not "memory")
-    spans = sorted((m.start(), m.end(), attr) for attr, p in data["attributes"].items() for m in p.finditer(text))
-    spans.sort(key=lambda s: (s[0], s[0] - s[1]))
-    named: list[tuple[int, str]] = []
-    covered = -1
-    for start, end, attr in spans:
-        if start >= covered:
-            named.append((start, attr))
-            covered = end
+    spans = [(m.start(), m.end(), attr) for attr, p in data["attributes"].items() for m in p.finditer(text)]
+    named = _longest(spans)
     # a figure inside an attribute's own name ("4-bit", "FP8") is no threshold
     quantities = [q for q in parsed.quantities if not any(a <= q.start < b for a, b, _ in spans)]
     if not named:
@@ -603,16 +609,20 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
         by_unit += [(q.start, "memory_gb") for q in quantities if q.kind == "number"
                     and re.match(r"\s*GB\b(?!/)", text[q.end:])]
         named = by_unit[:1]
-    ranked = [(m.start(), rank, implied) for rank, patterns in data["ranks"].items() for p, implied in patterns
-              for m in p.finditer(text)]
+    ranked = [(at, *label.split(":")) for at, label in
+              _longest([(m.start(), m.end(), f"{rank}:{implied}") for rank, patterns in data["ranks"].items()
+                        for p, implied in patterns for m in p.finditer(text)])]
     if not named and any(implied for _, _, implied in ranked):
         named = [(at, implied) for at, _, implied in ranked if implied][:1]  # "the newest Huawei chip"
     if not named:
         raise ToolInputError("attribute", "name what to screen on (TPP, performance density, TDP, memory, "
                                           "memory bandwidth, die area, launch year, process node or a throughput)")
     # each attribute with the threshold nearest it that it can take; the closest pair is the test
+    # (a launch takes a year; another attribute takes a figure, or a year-like one when no launch is named:
+    # "a TPP above 2000")
+    launch = any(attr in _YEAR_ATTRIBUTES for _, attr in named)
     pairs = [(abs(q.start - at), at, attr, q) for at, attr in named for q in quantities
-             if _is_year(q) == (attr in _YEAR_ATTRIBUTES)]
+             if (_is_year(q) if attr in _YEAR_ATTRIBUTES else not (launch and _is_year(q)))]
     scope = _screen_scope(text, catalogue, data)
     if not pairs:
         at, attribute = min(named)
@@ -630,11 +640,14 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
             threshold = with_value(threshold, threshold.value / 1000)  # quantities read GB/s; the catalogue has TB/s
         if threshold.kind == "flops_rate":
             threshold = with_value(threshold, threshold.value / 1e12)  # quantities read FLOP/s; the catalogue TFLOPS
-        # the comparison words around the threshold, up to the end of its clause ("32 GB of memory or less")
+        # the comparison words around the threshold, within its own clause and condition: back to the
+        # previous punctuation or figure, on to the end of its clause ("32 GB of memory or less")
+        begin = max([threshold.start - 40, *[m.end() for m in re.finditer(r"[,;:?.!]", text[:threshold.start])],
+                     *[q.end for q in quantities if q.end <= threshold.start]])
         clause_end = re.search(r"[,;:?.!]|$", text[threshold.end:]).start()
-        window = text[max(0, threshold.start - 40): threshold.end + min(clause_end, 40)]
-        found = [(m.start(), op) for op, p in data["operators"].items() for m in p.finditer(window)]
-        here = threshold.start - max(0, threshold.start - 40)
+        window = text[max(0, begin): threshold.end + min(clause_end, 40)]
+        found = _longest([(m.start(), m.end(), op) for op, p in data["operators"].items() for m in p.finditer(window)])
+        here = threshold.start - max(0, begin)
         op = min(found, key=lambda f: abs(f[0] - here))[1] if found else data["defaults"].get(attribute, "ge")
         args = {"attribute": attribute, "op": op, "threshold": threshold.value, **scope}
     return [_run("screen_chips", args,

@@ -96,6 +96,8 @@ def screen_chips(chips: Iterable[Chip], attribute: str, op: str, threshold: floa
         raise ToolInputError("op", f"unknown comparison {op!r}; use one of {', '.join([*OPERATORS, *RANKS])}")
     if op in OPERATORS and threshold is None:
         raise ToolInputError("threshold", f"give the threshold the chips' {attribute} is tested against")
+    if op in RANKS and threshold is not None:
+        raise ToolInputError("threshold", f"{op!r} takes no threshold; use ge, gt, le, lt or eq to test one")
     label, unit, read = ATTRIBUTES[attribute]
     words, test = OPERATORS[op] if op in OPERATORS else (RANKS[op], lambda v, t: True)
     dated = attribute == "launch_year"

@@ -190,3 +190,9 @@ def test_a_source_that_found_nothing_documents_an_absence():
     from assistant.pipeline.support import documents_absence
     assert documents_absence("Memory size and TDP not found in any datasheet: left blank.")
     assert not documents_absence("The analysts found 2,000 chips in the shipment.")
+
+
+def test_general_synonyms_of_a_law_and_of_a_meeting_are_one_attribute():
+    assert has_focus("They were charged under the Export Control Reform Act.", "law")
+    assert has_focus("Trump and Xi met in Busan on October 30, 2025.", "sit down with")
+    assert not has_focus("Trump threatened a 100% tariff.", "sit down with")

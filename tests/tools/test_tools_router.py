@@ -516,6 +516,13 @@ def test_a_screen_reads_its_attribute_from_the_thresholds_unit_and_may_exclude_a
     # ("4-bit" names the attribute: its 4 is no threshold)
     ("Which accelerators in the chip catalogue have a 4-bit (FP4) throughput figure filled in?",
      {"attribute": "fp4_tflops", "op": "present", "threshold": None}),
+    # the longest comparison word wins ("no more than" holds "more than"; "most frugal" holds "most")
+    ("Which chips draw no more than 700 W?", {"attribute": "tdp_w", "op": "le", "threshold": 700}),
+    ("Which is the most frugal Nvidia chip?", {"attribute": "tdp_w", "op": "min", "vendor": "Nvidia"}),
+    # a year-like figure is a threshold of another attribute when no launch is named
+    ("Which chips have a TPP above 2000?", {"attribute": "tpp", "op": "gt", "threshold": 2000}),
+    # a comparison word of another condition is not this threshold's ("after 2022" is the launch's)
+    ("Which chips released after 2022 have a TDP of 700 W?", {"attribute": "tdp_w", "op": "ge", "threshold": 700}),
 ])
 def test_a_screen_reads_thresholds_dates_nodes_ranks_and_presence(catalogue, question, args):
     o = computed(question, catalogue, "screen_chips", family="screen")
@@ -524,7 +531,7 @@ def test_a_screen_reads_thresholds_dates_nodes_ranks_and_presence(catalogue, que
 
 def test_an_attribute_without_threshold_rank_or_catalogue_is_no_screen(catalogue):
     outcomes = route("Which chips have more memory bandwidth?", catalogue, {"screen"})
-    assert all(o.error for o in outcomes)
+    assert outcomes and all(o.error for o in outcomes)
 
 
 @pytest.mark.parametrize("question, value, to_dollars", [
