@@ -289,7 +289,8 @@ class EvidenceGatherer:
             and not pe.tools and support.documents_absence(compatible[0].text) \
             and not support.gives_value(compatible[0].text, part)
         if part.answer_type == "list":
-            pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}")
+            pe.facts["items"] = self._items(compatible, evidence, f"{plan.context} {part.text}",
+                                            devices=part.asks in support.lexicon()["device_nouns"])
         if not pe.answerable or pe.facts["absence"]:
             # in a question of several parts, "an answer to this question" would say too much
             every = load("messages.yaml")
@@ -365,8 +366,11 @@ class EvidenceGatherer:
     def _names_asked_device(self, text: str, part: Part) -> bool:
         """A part that asks which device ("Which chip was that?") is answered only by a sentence naming
         one that the question does not name; any sentence may answer a part that asks no device."""
-        if part.asks not in support.lexicon()["device_nouns"] or self.catalogue is None or part.answer_type == "list":
+        if part.asks not in support.lexicon()["device_nouns"] or self.catalogue is None:
             return True
+        if part.answer_type == "list":
+            # "Which Nvidia GPUs were inside those servers?": an item is a device the sentence names
+            return bool(find_chip_mentions(text, self.catalogue)) or bool(support.MODEL_NUMBER.search(text))
         asked = part.text.lower()
         names = any(m.text.lower() not in asked for m in find_chip_mentions(text, self.catalogue)) or \
             any(m.group(0).lower() not in asked for m in support.MODEL_NUMBER.finditer(text))
@@ -472,15 +476,22 @@ class EvidenceGatherer:
                     dated.append((sentence, hit, not verb or support.names_event(sentence.text, verb)))
             if not dated:
                 return
-            sentence, hit, _ = next((d for d in dated if d[2]), dated[0])
-            sentence.passage = self._passage(evidence, hit).number
-            match = next(m for m in support.DATE.finditer(sentence.text)
-                         if not years or m.group(0)[-4:] in years)
-            events.append({"event": side, "sentence": sentence.text, "passage": sentence.passage,
-                           "date": match.group(0), "key": _date_key(match.group(0)),
-                           "clause": support.is_clause(side)})
+            naming = [d for d in dated if d[2]][:3] or dated[:1]
+            events.append(self._dated_event(side, naming[0], years, evidence) | {"naming": naming, "years": years})
         a, b = events
-        if a["key"] < b["key"]:
+        if a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events):
+            # the same month, one dated only to it: of the best few sentences that name that event, one that
+            # dates it to the day decides ("announced on August 5, 2025" over "responded in August 2025")
+            for i, e in enumerate(events):
+                if not _has_day(e["date"]):
+                    better = next((d for d in e["naming"] if any(_has_day(m.group(0)) for m in _dates_in(d[0].text,
+                                                                                                      e["years"]))), None)
+                    if better is not None:
+                        events[i] = self._dated_event(e["event"], better, e["years"], evidence)
+        a, b = ({k: v for k, v in e.items() if k not in ("naming", "years")} for e in events)  # facts stay plain data
+        if a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events):
+            relation = "at about the same time as"  # "August 2025" against "August 11, 2025": no order known
+        elif a["key"] < b["key"]:
             relation = "before"
         elif a["key"] > b["key"]:
             relation = "after"
@@ -492,6 +503,17 @@ class EvidenceGatherer:
             run = _interval_run(a["date"], b["date"], part.interval)
             run.passages, run.asked = [a["passage"], b["passage"]], False  # stated after the order, not before
             pe.tools.append(run)
+
+    def _dated_event(self, side: str, candidate: tuple[RankedSentence, Hit, bool], years: set[str],
+                     evidence: Evidence) -> dict[str, Any]:
+        """One event of an order question, dated by a sentence: its date within the framing years, the
+        one written to the day where the sentence gives several."""
+        sentence, hit, _ = candidate
+        sentence.passage = self._passage(evidence, hit).number
+        in_years = _dates_in(sentence.text, years)
+        match = next((m for m in in_years if _has_day(m.group(0))), in_years[0])
+        return {"event": side, "sentence": sentence.text, "passage": sentence.passage, "date": match.group(0),
+                "key": _date_key(match.group(0)), "clause": support.is_clause(side)}
 
     # ------------------------------------------------------------------ comparisons
     @staticmethod
@@ -563,16 +585,30 @@ class EvidenceGatherer:
                 pe.tools.append(run)
 
     # ------------------------------------------------------------------ lists
-    def _items(self, compatible: list[RankedSentence], evidence: Evidence, question: str) -> list[RankedSentence]:
+    def _items(self, compatible: list[RankedSentence], evidence: Evidence, question: str,
+               devices: bool = False) -> list[RankedSentence]:
         """Sentences that each bring names no earlier item (nor the question) gave, best first, without
-        restatements: one sentence listing several regions counts once; several cases each count."""
+        restatements: one sentence listing several regions counts once; several cases each count. In a
+        list of devices (`devices`: "which GPUs …") the items are the chips: a sentence that names a chip
+        no earlier item named is a new item, whatever else it is about."""
         items: list[RankedSentence] = []
         seen = {n.lower() for n in support.names_in(question)}
         subjects: set[str] = set()
         asked = set(support.stems(question))
+        chips: set[str] = set()
         for sentence in compatible:
+            if any(containment(sentence.text, kept.text) > 0.6 for kept in items):
+                continue
+            if devices and self.catalogue is not None:
+                named = {m.chip.id for m in find_chip_mentions(sentence.text, self.catalogue)}
+                if named - chips:
+                    chips |= named
+                    items.append(sentence)
+                    if len(items) >= self.settings.list_items:
+                        break
+                continue
             new = {n.lower() for n in support.names_in(sentence.text)} - seen
-            if not new or any(containment(sentence.text, kept.text) > 0.6 for kept in items):
+            if not new:
                 continue
             # a second sentence about the item an earlier one is about ("Operation Gatekeeper was
             # unsealed…" after "In Operation Gatekeeper, Hsu admitted…") is not a new item
@@ -904,6 +940,11 @@ def _interval_run(date_a: str, date_b: str, unit: str) -> ToolRun:
     return ToolRun(name="interval", arguments={"from": date_a, "to": date_b, "unit": unit.lower()},
                    result={"days": days, "amount": amount, "unit": unit.lower(), "exact": exact, "shown": text},
                    summary=f"From {date_a} to {date_b} is {text}, by our calculation.", sources=[], asked=True)
+
+
+def _dates_in(text: str, years: set[str]) -> list[re.Match[str]]:
+    """The dates a text writes, within `years` when any are given."""
+    return [m for m in support.DATE.finditer(text) if not years or m.group(0)[-4:] in years]
 
 
 def _has_day(date: str) -> bool:

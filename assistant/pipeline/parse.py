@@ -84,6 +84,8 @@ def lexicon() -> dict[str, Any]:
             "disclosure_verbs": set(data["disclosure_verbs"]),
             "reported_verbs": set(data["reported_verbs"]),
             "temporal_comparatives": set(data["temporal_comparatives"]),
+            "order_adverbs": set(data["order_adverbs"]),
+            "partitive_heads": set(data["partitive_heads"]),
             "comparative_attributes": dict(data["comparative_attributes"]),
             "tool_dimensions": {tool: set(dims) for tool, dims in data["tool_dimensions"].items()},
             "tool_yields": {family: set(terms) for family, terms in data["tool_yields"].items()},
@@ -352,7 +354,11 @@ def read(text: str, language: str = "en") -> Reading:
         # "how many days passed between A and B": the order of two dated events, and the time between
         reading.answer_type, reading.interval = "order", between.group(1)
     elif lex["order_cues"].search(lower) or (wh is not None and wh.lower_ in ("which", "what") and wh.i <= tokens[0].i + 1
-                                           and any(t.lower_ in lex["temporal_comparatives"] for t in doc)):
+                                           and (any(t.lower_ in lex["temporal_comparatives"] for t in doc)
+                                                or (any(t.lower_ in lex["order_adverbs"] and t.head.pos_ != "NOUN"
+                                                        and t.dep_ != "amod" for t in doc)
+                                                    and re.search(r"\bor\b", lower)))):
+        # ("which was public first: A or B?"; "the first chip to …" asks no order)
         reading.answer_type = "order"
     elif first.lower_ in lex["list_verbs"] and first.i == tokens[0].i and first.tag_ in ("VB", "VBP", "NN", "NNP"):
         reading.answer_type = "list"
@@ -420,7 +426,9 @@ def read(text: str, language: str = "en") -> Reading:
             if reading.answer_type == "other":
                 reading.answer_type = "number"  # "what is that in US dollars?": a value in that unit
         if all(w in lex["generic"] or w in _WH for w in words):
-            reading.focus = ""
+            # "what share of China's demand": the generic head measures what follows its "of"
+            head = next((t for t in doc if t.text == reading.focus.split()[-1]), None) if reading.focus else None
+            reading.focus = _of_object(doc, head) if head is not None and head.lower_ in lex["partitive_heads"] else ""
     return reading
 
 
@@ -491,6 +499,21 @@ def _predicate(doc: Any, wh: Any, answer_type: str) -> str:
     return " ".join([verb.text, *[c.text for c in verb.children if c.dep_ == "prt"]])
 
 
+# a model number ("H100", "910B"): what "how many H100s" counts
+_MODEL = re.compile(r"[A-Z]{1,4}\d{2,4}[A-Z]{0,3}|\d{3,4}[A-Z]{1,2}")
+
+
+def _of_object(doc: Any, head: Any) -> str:
+    """The noun phrase after "of" that a generic head measures ("share of China's demand" → "demand"),
+    "" when none follows."""
+    after = doc[head.i + 1] if head.i + 1 < len(doc) else None
+    if after is None or after.lower_ != "of":
+        return ""
+    noun = next((t for t in doc[after.i + 1:] if t.pos_ == "NOUN" and t.dep_ != "poss"), None)
+    run = _noun_run(doc, noun.i) if noun is not None else []
+    return " ".join(t.text for t in run)
+
+
 def _stem(word: str) -> str:
     from assistant.pipeline.support import stem  # support reads this module's lexicon at import
     return stem(word)
@@ -521,6 +544,8 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
             run = _noun_run(doc, start)
             reading.focus = " ".join(t.text for t in run)
             reading.bare_quantifier = not run
+            if run and (run[-1].pos_ == "PROPN" or _MODEL.fullmatch(run[-1].text.rstrip("s"))):
+                reading.focus = ""  # "how many H100s": a count of the devices named, no attribute of them
         elif after is not None and after.pos_ in ("ADJ", "ADV") and after.lower_ not in ("come",):
             reading.answer_type = "number"
             # "How big is the silicon die of X?": the measured attribute is the copula's subject noun

@@ -177,8 +177,9 @@ def _glossary_groups() -> tuple[frozenset[str], ...]:
 def _yields(family: str, focus: str) -> bool:
     """The family computes the attribute the focus names; True when the focus names no glossary
     attribute (a unit, "compute", nothing), which the dimension test then reads."""
-    lower = focus.lower().strip()
-    named = [g for g in _glossary_groups() if lower in g or (lower.split() and lower.split()[-1] in g)]
+    lower = f" {' '.join(focus.lower().split())} "
+    # the glossary attributes the focus names, whole or in part ("dense INT8 rating" names INT8)
+    named = [g for g in _glossary_groups() if any(f" {t} " in lower for t in g)]
     if not named or family not in lexicon()["tool_yields"]:
         return True
     yielded = lexicon()["tool_yields"][family]
@@ -246,7 +247,7 @@ class Planner:
         spans: list[tuple[int, int]] = []
         if self.catalogue is not None:
             for m in find_chip_mentions(text, self.catalogue):
-                found.append((m.start, Entity(m.text, "chip", m.chip.name)))
+                found.append((m.start, Entity(m.text, "chip", self._variant(m, text))))
                 spans.append((m.start, m.end))
         for fleet in self.defaults.fleets:
             for pattern in fleet.patterns:
@@ -295,6 +296,24 @@ class Planner:
             if all(entity.canonical.lower() != e.canonical.lower() for e in out):
                 out.append(entity)
         return out
+
+    def _variant(self, mention: Any, text: str) -> str:
+        """The catalogue chip a mention names, or the variant of it the words around it name ("the PCIe
+        version of the A100" is the A100 PCIe, though "A100" alone is the SXM part): a catalogue chip
+        whose names include the mention's words and whose own distinguishing word stands within a few
+        words of it."""
+        assert self.catalogue is not None
+        said = mention.text.lower()
+        near = text[max(0, mention.start - 30): mention.end + 30].lower()
+        for chip in self.catalogue:
+            if chip.id == mention.chip.id or not any(re.search(rf"(?<![\w-]){re.escape(said)}(?![\w-])", n.lower())
+                                                     for n in (chip.name, *chip.aliases)):
+                continue
+            extra = [w for w in re.findall(r"[a-z][\w-]{2,}", chip.name.lower())
+                     if w not in mention.chip.name.lower() and w not in said]
+            if extra and any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", near) for w in extra):
+                return chip.name
+        return mention.chip.name
 
     def mask(self, text: str) -> str:
         """Chip names replaced by CHIP, as in the intent exemplars."""
@@ -436,6 +455,8 @@ class Planner:
         if intent == "compare" and reading.answer_type == "comparison" and reading.focus and \
                 not set(reading.focus.lower().split()) & lexicon()["compare_dimensions"]:
             intent = LOOKUP  # "which has more memory": not a dimension the compare tool computes
+        if intent == "compare" and reading.answer_type == "comparison" and not reading.focus and _other_dimensions(text):
+            intent = LOOKUP  # "how many times as many transistors": an attribute the compare tool does not compute
         routed: dict[str, list[Any]] = {}  # tool text → its outcomes, so no text is routed twice
         if intent == LOOKUP and reading.answer_type == "comparison" and self.catalogue is not None \
                 and _states_figures(asked):
@@ -504,6 +525,9 @@ class Planner:
                     and not _poses_calculation(text):
                 # "What's the power rating of the H20?" states no figure and poses no scenario: the rating is
                 # the chip's stated attribute, which the sources give, not a calculation short of its count
+                part.intent, part.computations = LOOKUP, []
+            if part.intent == "screen" and all(c.missing for c in part.computations):
+                # a screen is asked only where it can read what to test; the wording alone asks none
                 part.intent, part.computations = LOOKUP, []
             if part.computations and not _yields(part.intent, reading.focus):
                 # the focus is an attribute the family does not compute ("what PUE does Colossus run at?"

@@ -97,13 +97,20 @@ def _stem_text(text: str) -> str:
     return " " + " ".join(stems(text)) + " "
 
 
+def _content_stems(focus: str) -> list[str]:
+    """The stems of the focus's words that are not generic ("numbers", "the reasoning")."""
+    generic = {s for g in lexicon()["generic"] for s in stems(g)}
+    return [w for w in stems(focus) if w not in generic]
+
+
 @lru_cache(maxsize=2048)
 def focus_forms(focus: str) -> list[str]:
     """Ways the focus may be written, as stemmed phrases: its own content words, and the same with a
     glossary synonym in place of the words it matches ("electricity price" → "electricity cost";
     "thermal design power" → "tdp"). Empty when the focus is generic ("number", "share")."""
-    generic = {s for g in lexicon()["generic"] for s in stems(g)}
-    words = [w for w in stems(focus) if w not in generic]
+    # a glossary term keeps its generic words ("power rating" is the TDP, not any "power")
+    whole_term = any(" ".join(stems(focus)) in group for group in synonym_groups())
+    words = stems(focus) if whole_term else _content_stems(focus)
     if not words:
         return []
     own = " ".join(words)
@@ -142,8 +149,7 @@ def _other_attributes(focus: str) -> tuple[str, ...]:
 def _raw_forms(focus: str) -> tuple[re.Pattern[str], ...]:
     """Glossary synonyms of the focus made of small words the stemmer drops ("up to", "at least" for
     "ceiling", "minimum"), matched as written: their stems would say nothing."""
-    generic = {s for g in lexicon()["generic"] for s in stems(g)}
-    own = " ".join(w for w in stems(focus) if w not in generic)  # as focus_forms reads it
+    own = " ".join(_content_stems(focus))  # as focus_forms reads it
     if not own:
         return ()
     raw: list[re.Pattern[str]] = []

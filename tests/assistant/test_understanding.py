@@ -207,6 +207,24 @@ def test_the_names_of_a_framing_lead_are_not_the_sides_compared(corpus_assistant
     assert "2.57 times" in answer.text and "2.22 times" not in answer.text
 
 
+def test_an_order_within_one_month_is_decided_by_the_dates_written_to_the_day(corpus_assistant):
+    answer = ask(corpus_assistant, "In August 2025, which came out first: the ALX Solutions charges or the FT's "
+                                   "report on the 15% revenue share?")
+    assert "August 5, 2025" in answer.text and "came before" in answer.text
+
+
+def test_a_list_of_devices_is_answered_only_by_sentences_naming_devices(corpus_assistant):
+    # the Xinxing City tender is reported with its budget and size, never with a chip
+    answer = ask(corpus_assistant, "Which accelerators will the 850-million-yuan intelligent-computing center in "
+                                   "Xinxing City run on?")
+    assert answer.abstained and "could not be done" not in answer.text
+
+
+def test_a_variant_named_around_a_chip_is_the_one_answered(corpus_assistant):
+    answer = ask(corpus_assistant, "What memory bandwidth does the PCIe version of the A100 offer?")
+    assert "A100 PCIe" in answer.text and "1.94 TB/s" in answer.text and "2.04" not in answer.text
+
+
 def test_filters_apply_to_every_citation_tool_citations_included(corpus_assistant):
     topics = {s["doc_id"]: s["topic"] for s in corpus_assistant.sources()}
     answer = ask(corpus_assistant, "Is the H20 controlled?", filters={"topic": "datacenters"})

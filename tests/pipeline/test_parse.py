@@ -337,3 +337,30 @@ def test_a_description_in_apposition_to_a_name_is_no_bridge():
 def test_a_lead_whose_capitalised_name_the_parser_tags_a_verb_still_frames():
     assert frames("Within Huawei's Ascend line-up")
     assert not frames("At the end, add the line")
+
+
+def test_how_many_of_a_named_model_counts_the_devices():
+    reading = read("Roughly how many H100s did Nvidia reportedly ship in the second quarter of 2023?")
+    assert (reading.answer_type, reading.focus) == ("number", "")
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("What share of China's demand for AI chips does Cambricon supply?", "demand"),
+    ("What percentage of Nvidia's revenue came from China?", "revenue"),
+])
+def test_a_generic_head_measures_what_follows_its_of(question, focus):
+    assert read(question).focus == focus
+
+
+def test_a_rating_asks_for_a_number():
+    reading = read("What's the A100 SXM's dense INT8 rating?")
+    assert reading.answer_type == "number" and reading.focus.endswith("rating")
+
+
+@pytest.mark.parametrize("question, answer_type", [
+    ("Which was public first in August 2025: the ALX charges or the FT's scoop on the revenue share?", "order"),
+    ("Which was out first, the AI Action Plan or the FT's black-market report?", "order"),
+    ("Which was the first chip to need a licence?", "other"),  # "the first chip" ranks, it orders no options
+])
+def test_which_came_first_among_options_asks_an_order(question, answer_type):
+    assert read(question).answer_type == answer_type

@@ -484,3 +484,18 @@ def test_a_tool_reads_the_lead_that_frames_its_part(planner):
     part = only_part(planner.plan("Within Huawei's Ascend line-up, which chip is slated to carry the most memory?"))
     assert part.intent == "screen" and part.computations[0].inputs["vendor"] == "Huawei"
     assert part.frame == "Within Huawei's Ascend line-up"
+
+
+def test_a_variant_word_near_a_chip_names_that_variant(planner):
+    part = only_part(planner.plan("What memory bandwidth does the PCIe version of the A100 offer?"))
+    assert [e.canonical for e in part.entities if e.kind == "chip"] == ["A100 PCIe"]
+    # "H20" inside "H200" is no variant of it
+    plan = planner.plan("Compare the H20 and the H200.")
+    assert {e.canonical for p in plan.parts for e in p.entities if e.kind == "chip"} == {"H20", "H200 SXM"}
+
+
+@pytest.mark.parametrize("question", ["What's the A100 SXM's dense INT8 rating?",
+                                      "How many times as many transistors does a B200 carry as an H100?"])
+def test_an_attribute_the_tpp_and_compare_tools_do_not_compute_is_looked_up(planner, question):
+    part = only_part(planner.plan(question))
+    assert part.intent == "lookup" and not part.computations

@@ -196,3 +196,9 @@ def test_general_synonyms_of_a_law_and_of_a_meeting_are_one_attribute():
     assert has_focus("They were charged under the Export Control Reform Act.", "law")
     assert has_focus("Trump and Xi met in Busan on October 30, 2025.", "sit down with")
     assert not has_focus("Trump threatened a 100% tariff.", "sit down with")
+
+
+def test_a_precisions_rating_is_its_throughput_and_a_generic_word_is_judged_by_its_stem():
+    assert has_focus("The A100 SXM4 80GB has a dense INT8 throughput of 624 TOPS.", "dense INT8 rating")
+    # "rate" of "adoption rate" is no generic word: "adopted in March 2026" does not give an adoption rate
+    assert not has_focus("The plan was adopted in March 2026.", "adoption rate")
