@@ -477,7 +477,7 @@ class EvidenceGatherer:
             if not dated:
                 return
             naming = [d for d in dated if d[2]][:3] or dated[:1]
-            events.append(self._dated_event(side, naming[0], years, evidence) | {"naming": naming, "years": years})
+            events.append(self._dated_event(side, naming[0], years) | {"naming": naming, "years": years})
         a, b = events
         if a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events):
             # the same month, one dated only to it: of the best few sentences that name that event, one that
@@ -487,8 +487,12 @@ class EvidenceGatherer:
                     better = next((d for d in e["naming"] if any(_has_day(m.group(0)) for m in _dates_in(d[0].text,
                                                                                                       e["years"]))), None)
                     if better is not None:
-                        events[i] = self._dated_event(e["event"], better, e["years"], evidence)
-        a, b = ({k: v for k, v in e.items() if k not in ("naming", "years")} for e in events)  # facts stay plain data
+                        events[i] = self._dated_event(e["event"], better, e["years"]) | \
+                            {"naming": e["naming"], "years": e["years"]}
+        for e in events:  # only the sentence finally chosen for each event becomes a passage
+            sentence, hit, _ = e["chosen"]
+            e["passage"] = sentence.passage = self._passage(evidence, hit).number
+        a, b = ({k: v for k, v in e.items() if k not in ("naming", "years", "chosen")} for e in events)  # plain data
         if a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events):
             relation = "at about the same time as"  # "August 2025" against "August 11, 2025": no order known
         elif a["key"] < b["key"]:
@@ -504,16 +508,15 @@ class EvidenceGatherer:
             run.passages, run.asked = [a["passage"], b["passage"]], False  # stated after the order, not before
             pe.tools.append(run)
 
-    def _dated_event(self, side: str, candidate: tuple[RankedSentence, Hit, bool], years: set[str],
-                     evidence: Evidence) -> dict[str, Any]:
+    @staticmethod
+    def _dated_event(side: str, candidate: tuple[RankedSentence, Hit, bool], years: set[str]) -> dict[str, Any]:
         """One event of an order question, dated by a sentence: its date within the framing years, the
         one written to the day where the sentence gives several."""
         sentence, hit, _ = candidate
-        sentence.passage = self._passage(evidence, hit).number
         in_years = _dates_in(sentence.text, years)
         match = next((m for m in in_years if _has_day(m.group(0))), in_years[0])
-        return {"event": side, "sentence": sentence.text, "passage": sentence.passage, "date": match.group(0),
-                "key": _date_key(match.group(0)), "clause": support.is_clause(side)}
+        return {"event": side, "sentence": sentence.text, "passage": -1, "date": match.group(0),
+                "key": _date_key(match.group(0)), "clause": support.is_clause(side), "chosen": candidate}
 
     # ------------------------------------------------------------------ comparisons
     @staticmethod
@@ -595,7 +598,8 @@ class EvidenceGatherer:
         seen = {n.lower() for n in support.names_in(question)}
         subjects: set[str] = set()
         asked = set(support.stems(question))
-        chips: set[str] = set()
+        # (the chips the question names are no new items: "which GPUs besides the H100 …")
+        chips = {m.chip.id for m in find_chip_mentions(question, self.catalogue)} if devices and self.catalogue is not None else set()
         for sentence in compatible:
             if any(containment(sentence.text, kept.text) > 0.6 for kept in items):
                 continue

@@ -499,19 +499,21 @@ def _predicate(doc: Any, wh: Any, answer_type: str) -> str:
     return " ".join([verb.text, *[c.text for c in verb.children if c.dep_ == "prt"]])
 
 
-# a model number ("H100", "910B"): what "how many H100s" counts
-_MODEL = re.compile(r"[A-Z]{1,4}\d{2,4}[A-Z]{0,3}|\d{3,4}[A-Z]{1,2}")
+def _model_number(word: str) -> bool:
+    """The word is an accelerator's model number ("H100", "910B"): what "how many H100s" counts."""
+    from assistant.pipeline.support import MODEL_NUMBER  # support reads this module's lexicon at import
+    return bool(MODEL_NUMBER.fullmatch(word))
 
 
 def _of_object(doc: Any, head: Any) -> str:
-    """The noun phrase after "of" that a generic head measures ("share of China's demand" → "demand"),
-    "" when none follows."""
-    after = doc[head.i + 1] if head.i + 1 < len(doc) else None
-    if after is None or after.lower_ != "of":
+    """The noun phrase that "of" after a generic head governs ("share of China's demand" → "demand"),
+    "" when none does or it is a pronoun or a name ("what share of them", "what share of TSMC")."""
+    of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if noun is None or noun.pos_ != "NOUN":
         return ""
-    noun = next((t for t in doc[after.i + 1:] if t.pos_ == "NOUN" and t.dep_ != "poss"), None)
-    run = _noun_run(doc, noun.i) if noun is not None else []
-    return " ".join(t.text for t in run)
+    return " ".join(t.text for t in _noun_run(doc, noun.left_edge.i if noun.left_edge.pos_ in ("NOUN", "ADJ")
+                                                else noun.i))
 
 
 def _stem(word: str) -> str:
@@ -544,7 +546,7 @@ def _read_wh(doc: Any, wh: Any, reading: Reading) -> None:
             run = _noun_run(doc, start)
             reading.focus = " ".join(t.text for t in run)
             reading.bare_quantifier = not run
-            if run and (run[-1].pos_ == "PROPN" or _MODEL.fullmatch(run[-1].text.rstrip("s"))):
+            if run and _model_number(run[-1].text.rstrip("s")):
                 reading.focus = ""  # "how many H100s": a count of the devices named, no attribute of them
         elif after is not None and after.pos_ in ("ADJ", "ADV") and after.lower_ not in ("come",):
             reading.answer_type = "number"

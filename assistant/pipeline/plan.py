@@ -177,9 +177,12 @@ def _glossary_groups() -> tuple[frozenset[str], ...]:
 def _yields(family: str, focus: str) -> bool:
     """The family computes the attribute the focus names; True when the focus names no glossary
     attribute (a unit, "compute", nothing), which the dimension test then reads."""
-    lower = f" {' '.join(focus.lower().split())} "
-    # the glossary attributes the focus names, whole or in part ("dense INT8 rating" names INT8)
-    named = [g for g in _glossary_groups() if any(f" {t} " in lower for t in g)]
+    words = focus.lower().split()
+    lower = f" {' '.join(words)} "
+    # the glossary attributes the focus names: whole, by its head word, or by a term of several words
+    # inside it ("dense INT8 rating" names the INT8 rating)
+    named = [g for g in _glossary_groups() if " ".join(words) in g or (words and words[-1] in g)
+             or any(" " in t and f" {t} " in lower for t in g)]
     if not named or family not in lexicon()["tool_yields"]:
         return True
     yielded = lexicon()["tool_yields"][family]
@@ -246,8 +249,12 @@ class Planner:
         found: list[tuple[int, Entity]] = []
         spans: list[tuple[int, int]] = []
         if self.catalogue is not None:
-            for m in find_chip_mentions(text, self.catalogue):
-                found.append((m.start, Entity(m.text, "chip", self._variant(m, text))))
+            mentions_ = find_chip_mentions(text, self.catalogue)
+            for m in mentions_:
+                # (the words of the other chips named are not this one's: "the A100 and the H100 PCIe")
+                own = "".join(" " if any(o is not m and o.start <= i < o.end for o in mentions_) else c
+                              for i, c in enumerate(text))
+                found.append((m.start, Entity(m.text, "chip", self._variant(m, own))))
                 spans.append((m.start, m.end))
         for fleet in self.defaults.fleets:
             for pattern in fleet.patterns:
@@ -305,6 +312,7 @@ class Planner:
         assert self.catalogue is not None
         said = mention.text.lower()
         near = text[max(0, mention.start - 30): mention.end + 30].lower()
+        fitting = []
         for chip in self.catalogue:
             if chip.id == mention.chip.id or not any(re.search(rf"(?<![\w-]){re.escape(said)}(?![\w-])", n.lower())
                                                      for n in (chip.name, *chip.aliases)):
@@ -312,8 +320,8 @@ class Planner:
             extra = [w for w in re.findall(r"[a-z][\w-]{2,}", chip.name.lower())
                      if w not in mention.chip.name.lower() and w not in said]
             if extra and any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", near) for w in extra):
-                return chip.name
-        return mention.chip.name
+                fitting.append(chip.name)
+        return fitting[0] if len(fitting) == 1 else mention.chip.name  # two variants fit: neither is meant
 
     def mask(self, text: str) -> str:
         """Chip names replaced by CHIP, as in the intent exemplars."""

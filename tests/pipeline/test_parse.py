@@ -347,9 +347,17 @@ def test_how_many_of_a_named_model_counts_the_devices():
 @pytest.mark.parametrize("question, focus", [
     ("What share of China's demand for AI chips does Cambricon supply?", "demand"),
     ("What percentage of Nvidia's revenue came from China?", "revenue"),
+    ("What percent of Nvidia revenue came from China?", "revenue"),
+    ("What share of TSMC is owned by the government?", ""),  # a name after "of" is no attribute
+    ("What percentage of them were sold in the second quarter?", ""),
 ])
-def test_a_generic_head_measures_what_follows_its_of(question, focus):
+def test_a_partitive_head_measures_what_its_of_governs(question, focus):
     assert read(question).focus == focus
+
+
+def test_a_unit_counted_is_still_the_unit_asked():
+    reading = read("How many MW will Abilene draw?")
+    assert (reading.focus, reading.unit) == ("MW", "power")
 
 
 def test_a_rating_asks_for_a_number():

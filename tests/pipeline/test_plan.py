@@ -489,9 +489,17 @@ def test_a_tool_reads_the_lead_that_frames_its_part(planner):
 def test_a_variant_word_near_a_chip_names_that_variant(planner):
     part = only_part(planner.plan("What memory bandwidth does the PCIe version of the A100 offer?"))
     assert [e.canonical for e in part.entities if e.kind == "chip"] == ["A100 PCIe"]
-    # "H20" inside "H200" is no variant of it
+    # "H20" inside "H200" is no variant of it; another chip's variant word is not this chip's
     plan = planner.plan("Compare the H20 and the H200.")
     assert {e.canonical for p in plan.parts for e in p.entities if e.kind == "chip"} == {"H20", "H200 SXM"}
+    plan = planner.plan("Compare the A100 and the H100 PCIe.")
+    assert {e.canonical for p in plan.parts for e in p.entities if e.kind == "chip"} == {"A100 SXM4 80GB", "H100 PCIe"}
+
+
+def test_a_tool_yields_what_its_family_computes_and_no_other_glossary_attribute():
+    from assistant.pipeline.plan import _yields
+    assert _yields("fleet", "H100 equivalents") and _yields("training", "GPU hours") and _yields("power", "power draw")
+    assert not _yields("fleet", "PUE") and not _yields("tpp", "dense INT8 rating")
 
 
 @pytest.mark.parametrize("question", ["What's the A100 SXM's dense INT8 rating?",
