@@ -351,7 +351,8 @@ class EvidenceGatherer:
                 at = [f.start() for f in re.finditer(r"\d[\d,]*(?:\.\d+)?", sentence.text)
                       if f.group(0).replace(",", "") in figures]
                 if chips and at:
-                    return min(chips, key=lambda m: min(abs(m.start - a) for a in at)).chip.name
+                    # characters between the chip's name and the figure, whichever comes first
+                    return min(chips, key=lambda m: min(max(a - m.end, m.start - a, 0) for a in at)).chip.name
                 if chips:
                     return chips[0].chip.name
         if pe.part.asks in support.lexicon()["device_nouns"]:

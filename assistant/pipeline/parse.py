@@ -27,7 +27,7 @@ _AUX = {"is", "are", "was", "were", "did", "does", "do", "can", "could", "has", 
 _COPULA = {"is", "are", "was", "were", "'s", "’s", "'re"}
 _GOVERNING_PREPOSITIONS = {"on", "in", "at", "by", "for", "from", "to", "with", "over", "under", "into", "since", "until",
                            "through", "after", "before", "during", "against", "of", "above", "below", "beyond", "within",
-                           "across", "among", "per", "between"}
+                           "across", "among", "per", "between", "out of", "instead of", "because of"}
 _LEADING_CONJ = {"and", "but", "so", "also", "then", "plus", "ok", "okay", "now"}
 # Within a sentence, a new question starts after a coordinator, a colon or a semicolon when it opens
 # with a question word or an inverted auxiliary (sentence ends are found by index.text.split_sentences).
@@ -154,6 +154,8 @@ def is_question(piece: str, language: str = "en") -> bool:
     words = piece.strip().lower().split()
     if len(words) > 1 and words[1] in _WH and words[0] in _GOVERNING_PREPOSITIONS:
         return True  # "over which chip", "on what date"
+    if len(words) > 2 and words[2] in _WH and " ".join(words[:2]) in _GOVERNING_PREPOSITIONS:
+        return True  # "out of how many models"
     return first in _WH or first in _AUX or first in lex["list_verbs"] or first in lex["calculation_verbs"] or \
         first in lex["verdict_verbs"] or \
         first in ("roughly", "approximately", "about", "exactly", "and", "so")
@@ -225,6 +227,12 @@ def split_parts(question: str, language: str = "en") -> list[str]:
             rest = previous[1:] if previous and previous[0].lower() in _WH else previous
             piece = " ".join([words[0], *rest])
         parts.append(piece)
+    if len(parts) >= 2 and parts[-1].split()[0].lower() in _AUX and \
+            all(p.split()[0].lower() in _WH and not any(t.pos_ in ("VERB", "AUX") for t in parsed(p)) for p in parts[:-1]):
+        # "What kind of memory, and how much of it, does Moore Threads put on its MTT S4000?": verbless
+        # question phrases share the clause that ends the question; each is completed by it
+        tail = parts[-1]
+        parts = [f"{p} {tail}" for p in parts[:-1]]
     return parts or [question.strip()]
 
 
@@ -266,13 +274,13 @@ def _names(doc: Any) -> list[str]:
                                                 and tok.i == run[-1].i + 1):
             run.append(tok)
             continue
-        while run and run[-1].tag_ == "HYPH":
-            run.pop()  # "China-market": the hyphen joined a common noun, not another name
+        if run and run[-1].tag_ == "HYPH":
+            run = []  # "China-market", "Mixture-of-Experts": the first half of a compound modifier, no name
         if run:
             names.append(" ".join(t.text for t in run))
             run = []
-    while run and run[-1].tag_ == "HYPH":
-        run.pop()
+    if run and run[-1].tag_ == "HYPH":
+        run = []
     if run:
         names.append(" ".join(t.text for t in run))
     return [n for n in names if n.lower() not in _WH]

@@ -25,7 +25,7 @@ from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
 from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, bridge_classes,
                                       frames, lexicon, parsed, pieces, read, split_parts, topic)
-from assistant.pipeline.support import MODEL_NUMBER, UNIT_SYMBOL, focus_forms, mentions, stem
+from assistant.pipeline.support import DATE, MODEL_NUMBER, UNIT_SYMBOL, focus_forms, mentions, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
@@ -79,10 +79,11 @@ def _is_source(entity: Entity, text: str) -> bool:
 def _subject(entities: list[Entity], text: str) -> Entity:
     """The entity a later pronoun most likely points at: the first that is neither a possessor
     ("China's third Big Fund" → the fund, not China) nor the source of a figure ("What TPP does
-    Epoch AI give the 910B?" → the 910B, not Epoch AI)."""
+    Epoch AI give the 910B?" → the 910B, not Epoch AI), nor a date ("CNAS's June 2025 report" → CNAS)."""
     for entity in entities:
         at = text.find(entity.text)
-        if at >= 0 and not re.match(r"['’]s\b", text[at + len(entity.text):]) and not _is_source(entity, text):
+        if at >= 0 and not re.match(r"['’]s\b", text[at + len(entity.text):]) and not _is_source(entity, text) \
+                and not DATE.fullmatch(entity.text):
             return entity
     return entities[0]
 
@@ -498,7 +499,8 @@ class Planner:
             intent = self._only_calculation(asked, routed)
         asks = asked_class(text) if language == "en" else ""
         answer_type = reading.answer_type
-        if intent == LOOKUP and asks in lexicon()["device_nouns"] and self.catalogue is not None \
+        listed = reading.focus.lower().split()[-1:] if reading.answer_type == "list" else []  # "Rank the chips …"
+        if intent == LOOKUP and {asks, *listed} & lexicon()["device_nouns"] and self.catalogue is not None \
                 and (_states_figures(text) or _ranks_or_names_catalogue(text)):
             # "Which accelerators have more than 100 GB of memory?": a threshold over the catalogue's
             # figures is a screen of the catalogue when the screen can read it, however it is worded; so is
@@ -508,7 +510,11 @@ class Planner:
             outcomes = self._computed(f"{frame} {asked}".strip(), "screen")
             if outcomes:
                 routed[f"{frame} {asked}".strip()], intent, answer_type = outcomes, "screen", "list"
-        part = Part(text=text, answer_type=answer_type, focus=reading.focus, entities=entities,
+        focus = reading.focus
+        if not focus and reading.partitive and earlier and earlier[-1].focus:
+            # "What kind of memory …, and how much of it …?": "of it" measures what the part before asked about
+            focus = earlier[-1].focus
+        part = Part(text=text, answer_type=answer_type, focus=focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
                     alternatives=list(reading.alternatives), predicate=reading.predicate,
                     intent_score=round(vote.scores.get(intent, 0.0), 3),

@@ -627,7 +627,9 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
     if not pairs:
         at, attribute = min(named)
         near = [(abs(a - at), rank) for a, rank, implied in ranked if not implied or implied == attribute]
-        if near:
+        if {rank for _, rank in near} >= {"max", "min"}:
+            op = "present"  # "from the largest die to the smallest": every recorded figure, in order
+        elif near:
             op = min(near)[1]  # "which Huawei chip has the most memory"
         elif data["catalogue"].search(text):
             op = "present"  # "which chips in the catalogue have an FP4 figure"
@@ -638,6 +640,8 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
         _, at, attribute, threshold = min(pairs, key=lambda p: p[0])
         if attribute == "memory_bw_tbps" and threshold.kind == "bandwidth":
             threshold = with_value(threshold, threshold.value / 1000)  # quantities read GB/s; the catalogue has TB/s
+        if attribute == "transistors_b" and threshold.value >= 1e6:
+            threshold = with_value(threshold, threshold.value / 1e9)  # "100 billion transistors": the column is in billions
         if threshold.kind == "flops_rate":
             threshold = with_value(threshold, threshold.value / 1e12)  # quantities read FLOP/s; the catalogue TFLOPS
         # the comparison words around the threshold, within its own clause and condition: back to the

@@ -372,3 +372,24 @@ def test_a_rating_asks_for_a_number():
 ])
 def test_which_came_first_among_options_asks_an_order(question, answer_type):
     assert read(question).answer_type == answer_type
+
+
+def test_verbless_question_phrases_share_the_clause_that_ends_the_question():
+    assert split_parts("What kind of memory, and how much of it, does Moore Threads put on its MTT S4000?") == [
+        "What kind of memory does Moore Threads put on its MTT S4000",
+        "how much of it does Moore Threads put on its MTT S4000"]
+    assert read("What kind of memory does Moore Threads put on its MTT S4000?").focus == "memory"
+
+
+def test_a_part_may_open_with_a_two_word_preposition_its_question_word_governs():
+    assert split_parts("What was the title of the CNAS report, and out of how many models did it find two?") == [
+        "What was the title of the CNAS report", "out of how many models did it find two"]
+
+
+@pytest.mark.parametrize("question, answer_type, focus", [
+    ("Which outlet pointed out that Nyocor was the only company named?", "person", "pointed out"),  # a body's name
+    ("What was the exact title of the CNAS report?", "other", "exact title"),
+])
+def test_a_named_body_is_asked_like_a_person_and_a_qualifier_is_not_required(question, answer_type, focus):
+    reading = read(question)
+    assert (reading.answer_type, reading.focus) == (answer_type, focus)

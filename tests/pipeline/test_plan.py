@@ -507,3 +507,18 @@ def test_a_tool_yields_what_its_family_computes_and_no_other_glossary_attribute(
 def test_an_attribute_the_tpp_and_compare_tools_do_not_compute_is_looked_up(planner, question):
     part = only_part(planner.plan(question))
     assert part.intent == "lookup" and not part.computations
+
+
+def test_how_much_of_it_measures_what_the_part_before_asked_about(planner):
+    plan = planner.plan("What kind of memory, and how much of it, does Moore Threads put on its MTT S4000?")
+    assert [p.focus for p in plan.parts] == ["memory", "memory"]
+
+
+def test_a_date_is_never_what_a_later_pronoun_points_at(planner):
+    plan = planner.plan("What was the title of CNAS's June 2025 report, and out of how many models did it find two?")
+    assert "did CNAS find" in plan.parts[1].text
+
+
+def test_computing_power_is_what_the_fleet_tool_yields(planner):
+    part = only_part(planner.plan("How much computing power would 115,000 H100s have?"))
+    assert part.intent == "fleet" and part.computations

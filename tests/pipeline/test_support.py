@@ -202,3 +202,7 @@ def test_a_precisions_rating_is_its_throughput_and_a_generic_word_is_judged_by_i
     assert has_focus("The A100 SXM4 80GB has a dense INT8 throughput of 624 TOPS.", "dense INT8 rating")
     # "rate" of "adoption rate" is no generic word: "adopted in March 2026" does not give an adoption rate
     assert not has_focus("The plan was adopted in March 2026.", "adoption rate")
+
+
+def test_a_qualifier_of_the_focus_is_not_required_of_the_sentence():
+    assert has_focus('The CNAS report titled "Countering AI Chip Smuggling" was released in June 2025.', "exact title")

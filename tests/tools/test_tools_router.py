@@ -523,6 +523,12 @@ def test_a_screen_reads_its_attribute_from_the_thresholds_unit_and_may_exclude_a
     ("Which chips have a TPP above 2000?", {"attribute": "tpp", "op": "gt", "threshold": 2000}),
     # a comparison word of another condition is not this threshold's ("after 2022" is the launch's)
     ("Which chips released after 2022 have a TDP of 700 W?", {"attribute": "tdp_w", "op": "ge", "threshold": 700}),
+    # a count in billions against the catalogue's column in billions
+    ("Which accelerators in the chip catalogue carry more than 100 billion transistors?",
+     {"attribute": "transistors_b", "op": "gt", "threshold": 100}),
+    # both ends of a ranking asked: every recorded figure, in order
+    ("Rank the chips in the catalogue that have a die area recorded, from the largest die to the smallest.",
+     {"attribute": "die_area_mm2", "op": "present"}),
 ])
 def test_a_screen_reads_thresholds_dates_nodes_ranks_and_presence(catalogue, question, args):
     o = computed(question, catalogue, "screen_chips", family="screen")
