@@ -450,6 +450,11 @@ class EvidenceGatherer:
             between = re.search(r"\bbetween\s+(.+?)\s+and\s+(.+)$", part.text, re.I | re.S)
             sides = [between.group(1).strip(" ,?"), between.group(2).strip(" ,?")] if between else []
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
+        if len(sides) < 2 and plan.context:
+            # "Microsoft unveiled Fairwater and Huawei laid out its roadmap in September 2025. Which came first?":
+            # the two events are the clauses of the statement before the question
+            clauses = [c.strip(" ,.") for c in re.split(r",?\s+and\s+(?=[A-Z])", plan.context) if c.strip(" ,.")]
+            sides = clauses if len(clauses) == 2 and all(support.is_clause(c) for c in clauses) else sides
         if len(sides) < 2:
             return
         if part.interval and all(support.DATE.fullmatch(side) for side in sides[:2]):
@@ -530,7 +535,7 @@ class EvidenceGatherer:
             return []
         sides = []
         for e in part.entities:
-            if support.DATE.fullmatch(e.text.strip()):
+            if support.DATE.fullmatch(e.text.strip()) or support.DAY_OF_MONTH.fullmatch(e.text.strip()):
                 continue  # a date qualifies the things compared ("the January 2026 rule"); it is not one
             if not e.topical:
                 continue  # a name that frames the corpus (Nvidia, US) is not one of the things compared

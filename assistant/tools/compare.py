@@ -225,6 +225,33 @@ def share_of(fraction: float, amount: float, fraction_text: str, amount_text: st
     )
 
 
+def compound_growth(start: float, years: float, end: float | None = None, rate: float | None = None) -> ToolResult:
+    """Compound growth over `years`: the annual rate (CAGR) from a start and an end value,
+    (end ÷ start)^(1 ÷ years) − 1; or the end value from a start and an annual rate, start × (1 + rate)^years.
+    Exactly one of `end` and `rate` is given; result `rate` (a fraction) and `end`, in the start's unit.
+    Raises ToolInputError for a non-positive start, end or span, or both or neither of end and rate."""
+    if start <= 0 or years <= 0:
+        raise ToolInputError("start" if start <= 0 else "years", "the start value and the span must be positive")
+    if (end is None) == (rate is None):
+        raise ToolInputError("end", "give either the end value or the annual growth rate, not both")
+    if end is not None:
+        if end <= 0:
+            raise ToolInputError("end", "the end value must be positive")
+        rate = (end / start) ** (1 / years) - 1
+        formula = f"({fmt_num(end, 4)} ÷ {fmt_num(start, 4)})^(1 ÷ {fmt_num(years)}) − 1 = {fmt_num(rate * 100, 2)}%"
+    else:
+        assert rate is not None
+        end = start * (1 + rate) ** years
+        formula = f"{fmt_num(start, 4)} × (1 + {fmt_num(rate * 100, 2)}%)^{fmt_num(years)} = {fmt_num(end, 4)}"
+    return ToolResult(
+        inputs={"start": start, "years": years, "end": end, "rate": rate},
+        formula=formula,
+        result={"rate": rate, "end": end, "years": years},
+        assumptions=["Growth compounds once a year at a constant rate, from the figures the question states."],
+        sources=[],
+    )
+
+
 def convert_currency(amount: float, per_dollar: float, currency: str, to_dollars: bool = True) -> ToolResult:
     """An amount converted at a stated rate of `per_dollar` units of `currency` to one US dollar:
     amount ÷ rate into dollars, amount × rate out of them. Raises ToolInputError unless both are positive."""

@@ -23,7 +23,7 @@ from ..prompts import load as load_prompt
 from ..types import ToolCall
 from . import summaries
 from .catalogue import Catalogue, Chip
-from .compare import compare_fleets, convert_currency, figure_ratio, make_side, share_of
+from .compare import compare_fleets, compound_growth, convert_currency, figure_ratio, make_side, share_of
 from .errors import ToolInputError, UnknownChipError
 from .export import classify_export
 from .fleet import equivalent_count, fleet_compute
@@ -727,6 +727,9 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
     conversion = _conversion_outcome(parsed) if not sides else None
     if conversion is not None:
         return [conversion]  # "500 billion yuan at 7.1 yuan to the dollar: what is that in dollars?"
+    growth = _growth_outcome(parsed) if not sides else None
+    if growth is not None:
+        return [growth]  # "from 130 to 300 EFLOPS in four years: what annual growth?", "300 EFLOPS growing 25% a year"
     share = _share_outcome(parsed) if not sides else None
     if share is not None:
         return [share]  # "15% of Nvidia's US$4.6 billion of H20 sales": a share of an amount
@@ -833,6 +836,51 @@ def _conversion_outcome(parsed: _Parsed) -> ToolOutcome | None:
                 summary)
 
 
+def _growth_outcome(parsed: _Parsed) -> ToolOutcome | None:
+    """Compound growth over a span of years the question states: two figures of one kind (a start and
+    an end) give the annual rate, one figure and an annual rate give the end value. None without a
+    word of growth, a span in years, or figures of that shape."""
+    data = _comparison_words()
+    if not data["growth"].search(parsed.text):
+        return None
+    span = data["years"].search(numerals(parsed.text))
+    if span is None:
+        return None
+    years = float({"one": "1", "two": "2", "three": "3"}.get(span.group(1).lower(), span.group(1)))
+    measured = [q for q in parsed.quantities if q.kind not in ("number", "fraction", "pue")]
+    rates = [q for q in parsed.quantities if q.kind == "fraction"]
+    if len(measured) == 2 and measured[0].kind == measured[1].kind and not rates:
+        a, b = measured
+        args: dict[str, Any] = {"start": a.value, "years": years, "end": b.value}
+
+        def cagr(result: ToolResult) -> str:
+            return (f"From {a.text.strip()} to {b.text.strip()} over {fmt_num(years)} years is a compound annual "
+                    f"growth rate of about {fmt_num(result.result['rate'] * 100, 1)}% (({b.text.strip()} ÷ "
+                    f"{a.text.strip()})^(1/{fmt_num(years)}) − 1).")
+        return _run("compound_growth", args, lambda: compound_growth(a.value, years, end=b.value), cagr)
+    if len(measured) == 1 and len(rates) == 1:
+        a, r = measured[0], rates[0]
+        args = {"start": a.value, "years": years, "rate": r.value}
+
+        def projection(result: ToolResult) -> str:
+            value = format_quantity(with_value(a, float(f"{result.result['end']:.4g}")))
+            return (f"{a.text.strip()} growing {r.text.strip()} a year for {fmt_num(years)} years reaches about "
+                    f"{value} ({a.text.strip()} × (1 + {r.text.strip()})^{fmt_num(years)}).")
+        return _run("compound_growth", args, lambda: compound_growth(a.value, years, rate=r.value), projection)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _comparison_words() -> dict[str, re.Pattern[str]]:
+    data = load_prompt("screening.yaml")["growth"]
+    change = load_prompt("screening.yaml")["change_verbs"]
+    return {"growth": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in data["words"]) + r")\b", re.I),
+            "change": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in change) + r")\b(?:\s+by)?\s*(?:about|roughly|some)?\s*$",
+                                 re.I),
+            # (text2num leaves a lone "one", "two", "three" as words)
+            "years": re.compile(r"\b(\d+(?:\.\d+)?|one|two|three)[\s-]+years?\b", re.I)}
+
+
 def _share_outcome(parsed: _Parsed) -> ToolOutcome | None:
     """"15% of Nvidia's US$4.6 billion of H20 sales": one share, then "of", then one measured amount."""
     fractions = [q for q in parsed.quantities if q.kind == "fraction" and q.role is None]
@@ -843,7 +891,9 @@ def _share_outcome(parsed: _Parsed) -> ToolOutcome | None:
     # the amount follows "of" ("15% of US$4.6 billion"), or was stated before and is referred to ("15% of that")
     after = a.start > f.end and re.match(r"^\s*of\b", parsed.text[f.end: a.start]) and a.start - f.end <= 40
     before = a.end <= f.start and re.match(r"^\s*of\s+(?:that|this|it|those|them)\b", parsed.text[f.end:])
-    if not (after or before):
+    # "worth US$3.5 trillion … its shares fall 17%": a change by a share of the amount stated before it
+    changed = a.end <= f.start and _comparison_words()["change"].search(parsed.text[max(a.end, f.start - 25): f.start])
+    if not (after or before or changed):
         return None
     args = {"fraction": f.value, "amount": a.value, "unit": a.unit}
     def summary(result: ToolResult) -> str:

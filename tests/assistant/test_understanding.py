@@ -225,6 +225,18 @@ def test_a_variant_named_around_a_chip_is_the_one_answered(corpus_assistant):
     assert "A100 PCIe" in answer.text and "1.94 TB/s" in answer.text and "2.04" not in answer.text
 
 
+def test_growth_posed_over_stated_years_is_compounded(corpus_assistant):
+    answer = ask(corpus_assistant, "Installed compute was 130 EFLOPS in 2022 and 300 EFLOPS four years later. "
+                                   "What compound annual growth rate is that?")
+    assert "23.3%" in answer.text and answer.tool_calls[0].name == "compound_growth"
+
+
+def test_which_came_first_orders_the_two_events_the_statement_before_it_gives(corpus_assistant):
+    answer = ask(corpus_assistant, "Huawei presented its Ascend roadmap and Microsoft announced Fairwater in "
+                                   "September 2025. Which happened first?")
+    assert "September 18, 2025" in answer.text and "same day" in answer.text
+
+
 def test_filters_apply_to_every_citation_tool_citations_included(corpus_assistant):
     topics = {s["doc_id"]: s["topic"] for s in corpus_assistant.sources()}
     answer = ask(corpus_assistant, "Is the H20 controlled?", filters={"topic": "datacenters"})

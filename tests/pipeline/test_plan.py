@@ -522,3 +522,9 @@ def test_a_date_is_never_what_a_later_pronoun_points_at(planner):
 def test_computing_power_is_what_the_fleet_tool_yields(planner):
     part = only_part(planner.plan("How much computing power would 115,000 H100s have?"))
     assert part.intent == "fleet" and part.computations
+
+
+def test_a_number_asked_of_one_kind_of_stated_amount_is_computed_whatever_its_focus(planner):
+    plan = planner.plan("A chipmaker is worth US$3.5 trillion and its shares fall 17% in one session. "
+                        "How much market value is wiped out that day?")
+    assert plan.parts[-1].intent == "compare" and plan.parts[-1].computations[0].tool == "share_of"

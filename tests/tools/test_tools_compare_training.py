@@ -146,3 +146,13 @@ def test_gpu_time_gives_the_third_of_hours_gpus_and_days(given_, key, expected):
 def test_gpu_time_needs_exactly_two_inputs(given_):
     with pytest.raises(ToolInputError):
         gpu_time(**given_)
+
+
+def test_compound_growth_gives_the_annual_rate_or_the_end_value():
+    from assistant.tools.compare import compound_growth
+    assert compound_growth(130, 4, end=300).result["rate"] == pytest.approx((300 / 130) ** 0.25 - 1)
+    assert compound_growth(300, 4, rate=0.25).result["end"] == pytest.approx(300 * 1.25 ** 4)
+    with pytest.raises(ToolInputError):
+        compound_growth(300, 4, end=400, rate=0.1)
+    with pytest.raises(ToolInputError):
+        compound_growth(0, 4, end=400)

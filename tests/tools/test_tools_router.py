@@ -548,3 +548,20 @@ def test_an_attribute_without_threshold_rank_or_catalogue_is_no_screen(catalogue
 def test_an_amount_is_converted_at_a_stated_exchange_rate(catalogue, question, value, to_dollars):
     o = computed(question, catalogue, "convert_currency")
     assert o.result["result"]["value"] == pytest.approx(value) and o.arguments["to_dollars"] is to_dollars
+
+
+@pytest.mark.parametrize("question, key, value", [
+    ("A country's computing capacity stood at 130 EFLOPS at the start of 2022. If it reached 300 EFLOPS four years "
+     "later, what compound annual growth rate does that imply?", "rate", (300 / 130) ** 0.25 - 1),
+    ("If installed capacity is 300 EFLOPS today and grows by 25% every year, what will it be in four years?",
+     "end", 300e18 * 1.25 ** 4),
+])
+def test_growth_over_stated_years_is_compounded(catalogue, question, key, value):
+    o = computed(question, catalogue, "compound_growth", family="compare")
+    assert o.result["result"][key] == pytest.approx(value)
+
+
+def test_a_change_by_a_share_is_that_share_of_the_amount_stated_before_it(catalogue):
+    o = computed("A chipmaker is worth US$3.5 trillion and its shares fall 17% in one session. How much value is "
+                 "wiped out?", catalogue, "share_of", family="compare")
+    assert o.result["result"]["value"] == pytest.approx(0.17 * 3.5e12)
