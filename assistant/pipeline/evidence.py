@@ -453,8 +453,12 @@ class EvidenceGatherer:
         if len(sides) < 2 and plan.context:
             # "Microsoft unveiled Fairwater and Huawei laid out its roadmap in September 2025. Which came first?":
             # the two events are the clauses of the statement before the question
-            clauses = [c.strip(" ,.") for c in re.split(r",?\s+and\s+(?=[A-Z])", plan.context) if c.strip(" ,.")]
-            sides = clauses if len(clauses) == 2 and all(support.is_clause(c) for c in clauses) else sides
+            # (one sentence of the statement, two clauses each with its own subject)
+            for statement in split_sentences(plan.context):
+                clauses = [c.strip(" ,.") for c in re.split(r",?\s+and\s+(?=[A-Z])", statement) if c.strip(" ,.")]
+                if len(clauses) == 2 and all(support.is_clause(c) for c in clauses):
+                    sides = clauses
+                    break
         if len(sides) < 2:
             return
         if part.interval and all(support.DATE.fullmatch(side) for side in sides[:2]):

@@ -227,7 +227,7 @@ def split_parts(question: str, language: str = "en") -> list[str]:
             rest = previous[1:] if previous and previous[0].lower() in _WH else previous
             piece = " ".join([words[0], *rest])
         parts.append(piece)
-    if len(parts) >= 2 and parts[-1].split()[0].lower() in _AUX and \
+    if len(parts) >= 2 and "?" not in question.strip().rstrip("?") and parts[-1].split()[0].lower() in _AUX and \
             all(p.split()[0].lower() in _WH and not any(t.pos_ in ("VERB", "AUX") for t in parsed(p)) for p in parts[:-1]):
         # "What kind of memory, and how much of it, does Moore Threads put on its MTT S4000?": verbless
         # question phrases share the clause that ends the question; each is completed by it
@@ -274,16 +274,25 @@ def _names(doc: Any) -> list[str]:
                                                 and tok.i == run[-1].i + 1):
             run.append(tok)
             continue
-        if run and run[-1].tag_ == "HYPH":
-            run = []  # "China-market", "Mixture-of-Experts": the first half of a compound modifier, no name
+        run = _without_hyphen(doc, run)
         if run:
             names.append(" ".join(t.text for t in run))
             run = []
-    if run and run[-1].tag_ == "HYPH":
-        run = []
+    run = _without_hyphen(doc, run)
     if run:
         names.append(" ".join(t.text for t in run))
     return [n for n in names if n.lower() not in _WH]
+
+
+def _without_hyphen(doc: Any, run: list[Any]) -> list[Any]:
+    """A name run without the hyphen that ends it ("Huawei-designed" → Huawei), or none when the hyphen
+    opens a compound of small words ("Mixture-of-Experts": no name of its own)."""
+    if not run or run[-1].tag_ != "HYPH":
+        return run
+    after = doc[run[-1].i + 1] if run[-1].i + 1 < len(doc) else None
+    if after is not None and after.is_stop and after.text.islower():
+        return []
+    return run[:-1]
 
 
 def _type_of_phrase(words: list[Any], plural: bool) -> str:

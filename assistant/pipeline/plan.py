@@ -596,10 +596,10 @@ class Planner:
         figures the user stated, or LOOKUP: a number asked of stated figures is a calculation when some
         tool can compute it from them alone, however the question is worded."""
         dimension = _asked_dimension(reading)  # "how many GPUs can it afford": a count a tool may compute
-        if not dimension:
+        if not dimension and not re.match(r"\W*(?:\w+\s+)?how many\b", reading.text, re.I):
             # "… 15% of US$4.6 billion. How much does it get?", "… worth US$3.5 trillion … fall 17%. How much
             # market value is wiped out?": a focus that names no unit leaves the dimension to the one kind of
-            # amount stated
+            # amount stated (a count, "how many data centres", is no amount)
             measured = {_KIND_DIMENSIONS.get(q.kind, "") for q in parse_quantities(asked)} - {""}
             dimension = measured.pop() if len(measured) == 1 else ""
         if not dimension or self.catalogue is None:

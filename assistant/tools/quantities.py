@@ -329,6 +329,8 @@ _FORMAT_PREFIXES: dict[str, list[tuple[float, str]]] = {
 def _plain(value: float) -> str:
     """Enough digits to parse back to the same float (12 significant), with thousands separators."""
     text = f"{value:,.12g}"
+    if "e" in text and 1 <= abs(value) < 1e15 and value == round(value):
+        return f"{round(value):,}"  # "2,905,000,000,000", never "2.905e12"
     if "e" in text:
         mantissa, exponent = text.split("e")
         return f"{mantissa}e{int(exponent)}"

@@ -627,7 +627,7 @@ def _screen_outcomes(parsed: _Parsed, catalogue: Catalogue) -> list[ToolOutcome]
     if not pairs:
         at, attribute = min(named)
         near = [(abs(a - at), rank) for a, rank, implied in ranked if not implied or implied == attribute]
-        if {rank for _, rank in near} >= {"max", "min"}:
+        if {rank for _, rank in near} >= {"max", "min"} and len({attr for _, attr in named}) == 1:
             op = "present"  # "from the largest die to the smallest": every recorded figure, in order
         elif near:
             op = min(near)[1]  # "which Huawei chip has the most memory"
@@ -840,9 +840,9 @@ def _growth_outcome(parsed: _Parsed) -> ToolOutcome | None:
     """Compound growth over a span of years the question states: two figures of one kind (a start and
     an end) give the annual rate, one figure and an annual rate give the end value. None without a
     word of growth, a span in years, or figures of that shape."""
-    data = _comparison_words()
-    if not data["growth"].search(parsed.text):
-        return None
+    data = _arithmetic_words()
+    if not data["growth"].search(parsed.text) or data["ratio"].search(parsed.text):
+        return None  # ("by what factor did it grow": a ratio of the two figures, not a rate)
     span = data["years"].search(numerals(parsed.text))
     if span is None:
         return None
@@ -851,6 +851,8 @@ def _growth_outcome(parsed: _Parsed) -> ToolOutcome | None:
     rates = [q for q in parsed.quantities if q.kind == "fraction"]
     if len(measured) == 2 and measured[0].kind == measured[1].kind and not rates:
         a, b = measured
+        if data["from"].search(parsed.text[a.end: b.start]):
+            a, b = b, a  # "300 EFLOPS, up from 100 EFLOPS": the start is written second
         args: dict[str, Any] = {"start": a.value, "years": years, "end": b.value}
 
         def cagr(result: ToolResult) -> str:
@@ -871,14 +873,19 @@ def _growth_outcome(parsed: _Parsed) -> ToolOutcome | None:
 
 
 @lru_cache(maxsize=1)
-def _comparison_words() -> dict[str, re.Pattern[str]]:
-    data = load_prompt("screening.yaml")["growth"]
-    change = load_prompt("screening.yaml")["change_verbs"]
-    return {"growth": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in data["words"]) + r")\b", re.I),
-            "change": re.compile(r"\b(?:" + "|".join(re.escape(w) for w in change) + r")\b(?:\s+by)?\s*(?:about|roughly|some)?\s*$",
-                                 re.I),
-            # (text2num leaves a lone "one", "two", "three" as words)
-            "years": re.compile(r"\b(\d+(?:\.\d+)?|one|two|three)[\s-]+years?\b", re.I)}
+def _arithmetic_words() -> dict[str, re.Pattern[str]]:
+    data = load_prompt("arithmetic.yaml")
+
+    def words(values: list[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(values, key=len, reverse=True))
+
+    return {"growth": re.compile(rf"\b(?:{words(data['growth'])})\b", re.I),
+            "ratio": re.compile(rf"\b(?:{words(data['ratio_cues'])})\b", re.I),
+            "falls": re.compile(rf"\b(?:{words(data['falls'])})\b(?:\s+by)?\s*(?:about|roughly|some)?\s*$", re.I),
+            "rises": re.compile(rf"\b(?:{words(data['rises'])})\b(?:\s+by)?\s*(?:about|roughly|some)?\s*$", re.I),
+            "from": re.compile(rf"\b(?:{words(data['from_cues'])})\s*$", re.I),
+            # a span of years, never a modifier ("a five-year plan"); text2num leaves a lone one/two/three
+            "years": re.compile(r"\b(\d+(?:\.\d+)?|one|two|three)\s+years?\b", re.I)}
 
 
 def _share_outcome(parsed: _Parsed) -> ToolOutcome | None:
@@ -892,13 +899,22 @@ def _share_outcome(parsed: _Parsed) -> ToolOutcome | None:
     after = a.start > f.end and re.match(r"^\s*of\b", parsed.text[f.end: a.start]) and a.start - f.end <= 40
     before = a.end <= f.start and re.match(r"^\s*of\s+(?:that|this|it|those|them)\b", parsed.text[f.end:])
     # "worth US$3.5 trillion … its shares fall 17%": a change by a share of the amount stated before it
-    changed = a.end <= f.start and _comparison_words()["change"].search(parsed.text[max(a.end, f.start - 25): f.start])
-    if not (after or before or changed):
+    lead = parsed.text[max(a.end, f.start - 25): f.start] if a.end <= f.start else ""
+    direction = next((d for d in ("falls", "rises") if lead and _arithmetic_words()[d].search(lead)), "")
+    if not (after or before or direction):
         return None
     args = {"fraction": f.value, "amount": a.value, "unit": a.unit}
+
     def summary(result: ToolResult) -> str:
         value = format_quantity(with_value(a, result.result["value"]))
-        return f"{f.text.strip()} of {a.text.strip()} is {value} ({f.text.strip()} × {a.text.strip()})."
+        said = f"{f.text.strip()} of {a.text.strip()} is {value} ({f.text.strip()} × {a.text.strip()})"
+        share_value = result.result["value"]
+        if direction:
+            # (rounded to six significant figures: the difference of two floats is no figure to print whole)
+            changed = float(f"{a.value - share_value if direction == 'falls' else a.value + share_value:.6g}")
+            shown = format_quantity(with_value(a, changed))
+            said += f"; after the fall, {shown} remains" if direction == "falls" else f"; after the rise, it is {shown}"
+        return f"{said}."
     return _run("share_of", args, lambda: share_of(f.value, a.value, f.text.strip(), a.text.strip()), summary)
 
 

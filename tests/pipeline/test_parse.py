@@ -393,3 +393,14 @@ def test_a_part_may_open_with_a_two_word_preposition_its_question_word_governs()
 def test_a_named_body_is_asked_like_a_person_and_a_qualifier_is_not_required(question, answer_type, focus):
     reading = read(question)
     assert (reading.answer_type, reading.focus) == (answer_type, focus)
+
+
+@pytest.mark.parametrize("question", ["What about the H20? Is it still sold in China?",
+                                      "What else? Is the H20 allowed?"])
+def test_phrases_are_never_completed_across_a_question_mark(question):
+    assert len(split_parts(question)) == 2
+
+
+def test_a_name_before_a_hyphen_stays_a_name_unless_small_words_follow():
+    assert "Huawei" in read("How many Huawei-designed chips did SMIC make?").names
+    assert not any("Mixture" in n for n in read("Which lab trained a Mixture-of-Experts model?").names)

@@ -528,3 +528,8 @@ def test_a_number_asked_of_one_kind_of_stated_amount_is_computed_whatever_its_fo
     plan = planner.plan("A chipmaker is worth US$3.5 trillion and its shares fall 17% in one session. "
                         "How much market value is wiped out that day?")
     assert plan.parts[-1].intent == "compare" and plan.parts[-1].computations[0].tool == "share_of"
+
+
+def test_a_count_is_never_computed_from_an_amount_stated_before_it(planner):
+    plan = planner.plan("Meta will spend US$65 billion this year. How many data centres does Meta run?")
+    assert plan.parts[-1].intent == "lookup"

@@ -565,3 +565,29 @@ def test_a_change_by_a_share_is_that_share_of_the_amount_stated_before_it(catalo
     o = computed("A chipmaker is worth US$3.5 trillion and its shares fall 17% in one session. How much value is "
                  "wiped out?", catalogue, "share_of", family="compare")
     assert o.result["result"]["value"] == pytest.approx(0.17 * 3.5e12)
+
+
+@pytest.mark.parametrize("question, tool", [
+    # a rate written as a unit poses no growth; a ratio is asked
+    ("A lab spends US$2 billion a year and another US$5 billion a year. Over 3 years, by what factor does the "
+     "second outspend the first?", "figure_ratio"),
+])
+def test_growth_is_not_read_into_amounts_per_year(catalogue, question, tool):
+    assert computed(question, catalogue, family="compare").name == tool
+
+
+def test_a_start_written_after_up_from_is_the_start(catalogue):
+    o = computed("China targets 300 EFLOPS, up from 100 EFLOPS, after three years of growth. What compound annual "
+                 "growth rate is that?", catalogue, "compound_growth", family="compare")
+    assert o.result["result"]["rate"] == pytest.approx(3 ** (1 / 3) - 1)
+
+
+def test_a_fall_by_a_share_also_gives_what_remains(catalogue):
+    o = computed("A chipmaker is worth US$3.5 trillion. If its shares fall 17%, what is it then worth?", catalogue,
+                 "share_of", family="compare")
+    assert "US$2,905,000,000,000 remains" in o.summary
+
+
+def test_two_attributes_ranked_from_both_ends_are_no_full_ranking(catalogue):
+    o = computed("Which chip has the most memory and the lowest TDP?", catalogue, "screen_chips", family="screen")
+    assert o.arguments["op"] == "max"
