@@ -343,12 +343,12 @@ class EvidenceGatherer:
             # a figure the description states ("a reported TPP of 4,707") picks, of the chips a sentence
             # names, the one written nearest that figure ("… put the RTX 4090's TPP at 5,285, … the RTX
             # 4090D's TPP at 4,707"); without one, the first chip named
-            figures = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", pe.part.text)
+            figures = {n.replace(",", "") for n in _FIGURE.findall(pe.part.text)
                        if len(n) >= 3 and not support.YEAR.match(n)}  # a year dates, it describes nothing
             for sentence in compatible:
                 chips = [m for m in find_chip_mentions(sentence.text, self.catalogue)
                          if m.chip.name not in asked and m.text.lower() not in words]
-                at = [f.start() for f in re.finditer(r"\d[\d,]*(?:\.\d+)?", sentence.text)
+                at = [f.start() for f in _FIGURE.finditer(sentence.text)
                       if f.group(0).replace(",", "") in figures]
                 if chips and at:
                     # characters between the chip's name and the figure, whichever comes first
@@ -488,8 +488,7 @@ class EvidenceGatherer:
                 return
             naming = [d for d in dated if d[2]][:3] or dated[:1]
             events.append(self._dated_event(side, naming[0], years) | {"naming": naming, "years": years})
-        a, b = events
-        if a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events):
+        if _month_tie(events):
             # the same month, one dated only to it: of the best few sentences that name that event, one that
             # dates it to the day decides ("announced on August 5, 2025" over "responded in August 2025")
             for i, e in enumerate(events):
@@ -503,7 +502,7 @@ class EvidenceGatherer:
             sentence, hit, _ = e["chosen"]
             e["passage"] = sentence.passage = self._passage(evidence, hit).number
         a, b = ({k: v for k, v in e.items() if k not in ("naming", "years", "chosen")} for e in events)  # plain data
-        if a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events):
+        if _month_tie([a, b]):
             relation = "at about the same time as"  # "August 2025" against "August 11, 2025": no order known
         elif a["key"] < b["key"]:
             relation = "before"
@@ -954,6 +953,15 @@ def _interval_run(date_a: str, date_b: str, unit: str) -> ToolRun:
     return ToolRun(name="interval", arguments={"from": date_a, "to": date_b, "unit": unit.lower()},
                    result={"days": days, "amount": amount, "unit": unit.lower(), "exact": exact, "shown": text},
                    summary=f"From {date_a} to {date_b} is {text}, by our calculation.", sources=[], asked=True)
+
+
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")  # a figure as written ("4,707", "1.6")
+
+
+def _month_tie(events: list[dict[str, Any]]) -> bool:
+    """Two dated events in the same month, one of them dated only to the month: no order is known."""
+    a, b = events
+    return a["key"][:2] == b["key"][:2] and not all(_has_day(e["date"]) for e in events)
 
 
 def _dates_in(text: str, years: set[str]) -> list[re.Match[str]]:

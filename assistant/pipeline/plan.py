@@ -625,7 +625,8 @@ class Planner:
         # set before the question as its topic is named first; the question's pronoun stands for it
         leads = {s: topic(s) for s in statements} if language == "en" else {}
         topics = [t for t in leads.values() if t is not None and not self._names_thing(t)]
-        framing = " ".join(s for s, described in leads.items() if described is None and frames(s))
+        framing_leads = [s for s, described in leads.items() if described is None and frames(s)]
+        framing = " ".join(framing_leads)
         for text in texts:
             described = bridge(text) if language == "en" else None
             pronouns = read(text, language).pronouns if topics and described is None else []
@@ -644,7 +645,7 @@ class Planner:
                 parts.append(part)
                 continue
             parts.append(self._part(text, language, parts, context, scenario, framing))
-        for frame in (s for s, described in leads.items() if described is None and frames(s)):
+        for frame in framing_leads:
             # (every part keeps the whole framing, as its tools read it)
             # "For Operation Gatekeeper: how much money was wired in from China, and …?": what a verbless
             # lead names is what every part is about, whatever else a part names
