@@ -427,6 +427,8 @@ class EvidenceGatherer:
             return []
         text = f"{part.text} {plan.context}".strip() if plan.context and not part.entities else \
             " ".join(x for x in (part.scenario, part.frame if part.intent == "screen" else "", part.text) if x)
+        if part.intent == "scenario" and part.tool_text:
+            text = part.tool_text  # its figures and question in the order the plan read them
         return self._run(text, part.intent, evidence, asked=True, vector=vector)
 
     # ------------------------------------------------------------------ order of two events

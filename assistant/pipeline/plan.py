@@ -467,6 +467,13 @@ class Planner:
         if intent == "compare" and reading.answer_type == "comparison" and not reading.focus and _other_dimensions(text):
             intent = LOOKUP  # "how many times as many transistors": an attribute the compare tool does not compute
         routed: dict[str, list[Any]] = {}  # tool text → its outcomes, so no text is routed twice
+        if scenario and reading.answer_type in ("number", "other") and self.catalogue is not None \
+                and (outcomes := self._computed(asked, "scenario")):
+            # the user states every figure ("… 70 KB per token, 64 requests of 32,000 tokens each. How much
+            # memory?") and one product of all of them has the asked unit (tools/scenario.py): that is the
+            # calculation asked, whatever the exemplars' vote; a tool of the domain answers when none or
+            # several products fit, or a figure has to come from the catalogue
+            routed[asked], intent = outcomes, "scenario"
         if intent == LOOKUP and reading.answer_type == "comparison" and self.catalogue is not None \
                 and _states_figures(asked):
             routed[asked] = route(asked, self.catalogue, {"compare"}, defaults=self.defaults)
@@ -531,6 +538,12 @@ class Planner:
             frame = frame if intent == "screen" else ""
             tool_text = f"{text} {context}".strip() if not entities and context else f"{frame} {asked}".strip()
             outcomes = routed.get(tool_text)
+            if outcomes is None and intent == "scenario":
+                # the scenario was read with its statements first ("… costs US$16,900. How many whole cards?"),
+                # the order its figures and its question take; it is run on that text again
+                tool_text = asked
+                outcomes = routed.get(tool_text)
+            part.tool_text = tool_text
             for outcome in outcomes if outcomes is not None else route(tool_text, self.catalogue, {intent},
                                                                        defaults=self.defaults):
                 part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),

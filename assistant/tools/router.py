@@ -34,6 +34,7 @@ from .power import accelerators_for_capacity, energy_cost, power_estimate
 from .purchase import purchase_count
 from .quantities import Quantity, container_products, format_quantity, numerals, parse_quantities, with_value
 from .results import ToolResult, merge_sources
+from .scenario import solve as solve_scenario
 from .screen import screen_chips
 from .tpp import compute_tpp
 from .training import gpu_time, implied_mfu, training_cost, training_flops, training_time
@@ -65,7 +66,7 @@ class ToolOutcome:
 
 # ---------------------------------------------------------------- slots
 
-FAMILIES = ("compare", "export", "tpp", "training", "power", "fleet", "screen")
+FAMILIES = ("compare", "export", "tpp", "training", "power", "fleet", "screen", "scenario")
 """Tool families, in the order they run; the plan stage decides which a question asks for."""
 
 _DENOMINATOR_CUE = re.compile(
@@ -1124,6 +1125,9 @@ def route(question: str, catalogue: Catalogue, families: set[str] | frozenset[st
         "power": lambda: _power_outcomes(parsed, fleets, no_count, catalogue),
         "fleet": lambda: _fleet_outcomes(parsed, fleets, no_count),
         "screen": lambda: _screen_outcomes(parsed, catalogue),
+        # any calculation whose every figure the user states, combined by the figures' units
+        "scenario": lambda: [_run("scenario", {"question": parsed.text}, lambda: solve_scenario(parsed.text),
+                                  summaries.scenario_summary)],
     }
     error_names = {"compare": "compare_fleets", "export": "export_classification", "fleet": "fleet_compute",
                    "screen": "screen_chips"}

@@ -339,3 +339,12 @@ def cost_summary(result: ToolResult, basis: str = "") -> str:
         f"{fmt_num(i['gpu_hours'])} GPU-hours{basis} at US${fmt_num(i['usd_per_gpu_hour'], 2)} each cost about "
         f"US${fmt_num(result.result['cost_usd'])}."
     )
+
+
+def scenario_summary(result: ToolResult) -> str:
+    """A stated scenario's answer with its working ("From the figures given, US$50 million ÷ US$16,900 ≈
+    2,958.58 cards, so 2,958 cards in whole units.")."""
+    r = result.result
+    if r["rounding"]:
+        return f"From the figures given, {result.formula}, so {r['text']} in whole units."
+    return f"From the figures given, {result.formula}."

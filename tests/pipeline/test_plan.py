@@ -55,15 +55,35 @@ def test_figures_the_user_states_are_the_inputs_of_the_calculation_asked(planner
 
 
 @pytest.mark.parametrize("question, tool", [
-    ("A training run needs 2 million GPU-hours and the lab has 4,096 GPUs. How many days does it take?", "gpu_time"),
+    # every figure combines by its unit into the asked days: the scenario solver, before any family
+    ("A training run needs 2 million GPU-hours and the lab has 4,096 GPUs. How many days does it take?", "scenario"),
     ("A 25 MW IT load runs all year in a facility with a PUE of 1.4. How much energy does it consume?", "energy_cost"),
-    ("A lab has US$50 million for GPUs that cost US$31,500 apiece. How many GPUs can it afford?", "purchase_count"),
+    ("A lab has US$50 million for GPUs that cost US$31,500 apiece. How many GPUs can it afford?", "scenario"),
     ("Nvidia sold US$4.6 billion of H20s. If the US took 15% of that, how much would it get?", "share_of"),
 ])
 def test_a_number_computable_from_the_stated_figures_alone_is_a_calculation(planner, question, tool):
     # however it is worded: a tool computes the asked unit (days, GWh) from what the user states
     part = only_part(planner.plan(question))
     assert part.computations and part.computations[0].tool == tool and not part.computations[0].missing
+
+
+@pytest.mark.parametrize("question", [
+    "A hall has 24 MW for IT load and each 96-GPU rack draws 150 kW. How many full racks can it power?",
+    "A cluster holds a steady 12 MW at the meter for a 25-day run. How many GWh does the run consume?",
+    "A KV cache takes 50 KB per token. How much memory do 32 requests with 16,000-token contexts each need?",
+])
+def test_a_scenario_whose_every_figure_combines_into_the_asked_unit_is_that_calculation(planner, question):
+    # whatever calculation family the wording resembles: the figures' units decide (tools/scenario.py)
+    part = only_part(planner.plan(question))
+    assert part.intent == "scenario" and part.scenario
+    assert part.computations and part.computations[0].tool == "scenario" and not part.computations[0].missing
+    assert part.tool_text.startswith(part.scenario)  # the evidence stage runs it on the same text
+
+
+def test_a_scenario_that_needs_a_catalogue_figure_stays_with_the_domain_tool(planner):
+    # no wattage is stated: the power tool reads the H100's TDP from the catalogue
+    part = only_part(planner.plan("A lab installs 20,000 H100 GPUs. How many megawatts will they draw?"))
+    assert part.intent == "power"
 
 
 @pytest.mark.parametrize("earlier, turn, subject", [

@@ -1,0 +1,558 @@
+"""Dimensional analysis of a calculation the user states in full ("A hall has 30 MW for IT load and
+each 72-GPU rack draws 120 kW. How many full racks can it power?").
+
+The figures of the question become quantities: a physical amount with its unit, read by pint
+("30 MW", "120 kW", "4 years", "70 KB"), times counts of things ("72-GPU rack" is 72 GPU per rack,
+"US$30,000 each" is dollars per the thing counted before it). The asked quantity's unit comes from
+"how many X", "how much X", "per X" and "each X" in the question sentence. The answer is the product
+of the stated figures, each multiplied or divided once, whose dimension is the asked one and which
+uses the most figures; a share ("at 80% utilisation", "a 15% discount") scales the figure it follows,
+and a plain factor ("a PUE of 1.2") multiplies. When two products of the same figures fit but give
+different values, the question does not say which is meant, and nothing is computed.
+
+Word classes (what is counted, what "how much memory" asks for, the words that add or remove a
+share) are in `assistant/prompts/scenario.yaml`; units are pint's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pint
+
+from ..prompts import load
+from .errors import ToolInputError
+from .formatting import fmt_num, fmt_sig
+from .quantities import numerals
+from .results import ToolResult
+
+_LOCK = threading.Lock()
+MAX_FIGURES = 8  # 2**8 sign patterns at most
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9}
+_SMALL = {"one": 1, "two": 2, "three": 3, "a": 1, "an": 1}
+_CURRENCY = {"us$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+             "yuan": "CNY", "rmb": "CNY", "cny": "CNY", "dollar": "USD", "dollars": "USD"}
+_NUMBER = re.compile(
+    r"(?P<cur>US\$|\$|€|\bUSD\s?|\bRMB\s?)?(?P<num>(?<![\w.])\d[\d,]*(?:\.\d+)?)"
+    r"(?:\s*(?:x|×|\*)\s*10\s*\^\s*(?P<exp>[-−]?\d+))?"
+    r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn)\b)?", re.I)
+_WORD = re.compile(r"[A-Za-z€$][\w/²-]*")
+_INFORMATION = re.compile(r"([kKMGTP])?(B|b|bytes?|bits?)|(kilo|mega|giga|tera|peta)?(bytes?|bits?)")
+_PREFIX = {"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15}
+_SENTENCE = re.compile(r"(?<=[.?!;])\s+|\s+(?=\()|(?<=\))\s+")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A stated figure: `amount` is its physical part (pint, dimensionless for a pure count),
+    `counts` the exponents of the things it counts ({"gpu": 1, "rack": -1} for "72-GPU rack")."""
+
+    text: str
+    amount: Any  # pint.Quantity
+    counts: tuple[tuple[str, int], ...] = ()
+    start: int = 0
+    factor_only: bool = False  # a plain number ("a PUE of 1.2"): it multiplies, never divides
+
+    def counter(self) -> Counter[str]:
+        return Counter(dict(self.counts))
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """"how many full racks": the lead words, the adjectives, the counted noun, and the span."""
+
+    lead: str
+    adjectives: str
+    noun: str
+    start: int
+    stop: int
+
+    def end(self) -> int:
+        return self.stop
+
+
+@dataclass
+class Target:
+    """What is asked: its unit as an amount (1 MW; 1 GB as 10⁹ bytes), the things it counts or is a
+    rate of, how to round, and its words ("racks"; "per second", "per GPU")."""
+
+    amount: Any  # pint.Quantity
+    counts: Counter[str] = field(default_factory=Counter)
+    rounding: str = ""  # "down", "up" or ""
+    label: str = ""
+    per: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, Any]:
+    return load("scenario.yaml")
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:
+    """A pint registry with the currencies and FLOP units of scenario.yaml; one per process."""
+    with _LOCK:
+        ureg = pint.UnitRegistry(case_sensitive=True)
+        for line in _words()["definitions"]:
+            ureg.define(line)
+        ureg.define("EUR = [euro] = euro")
+        ureg.define("CNY = [yuan] = yuan")
+        return ureg
+
+
+@lru_cache(maxsize=1)
+def _countable_names() -> dict[str, str]:
+    return {w: name for name, words in _words()["countables"].items() for w in words}
+
+
+def _countable(word: str) -> str:
+    """The thing a counted noun counts ("accelerators" → "gpu"); "" for a word that is no noun of a count."""
+    w = word.lower().strip("-")
+    return _countable_names().get(w, "")
+
+
+def _unit(word: str) -> Any | None:
+    """The pint unit a word names ("MW", "GWh", "years", "KB"), or None; currency words included."""
+    w = word.strip(".,;:()")
+    if not w or w.lower() in ("a", "an", "the", "of", "in", "at", "per", "m", "s", "b", "t", "k"):
+        return None
+    if w.lower() in _CURRENCY:
+        return registry().parse_units(_CURRENCY[w.lower()])
+    w = re.sub(r"^([kKMGTP])B$", lambda m: m.group(1).replace("K", "k") + "B", w)  # "KB" is kilobytes
+    if w.isupper() and len(w) > 1 and w not in ("MW", "GW", "KW", "TW", "GB", "TB", "MB", "PB", "FLOP", "FLOPS",
+                                                 "TFLOPS", "PFLOPS", "EFLOPS", "TOPS", "USD", "EUR", "CNY"):
+        return None  # an acronym ("PUE", "GPU"), not a unit
+    w = {"KW": "kW", "kwh": "kWh", "KWh": "kWh"}.get(w, w)
+    try:
+        unit = registry().parse_units(w)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError, AttributeError,
+            TypeError, AssertionError):
+        try:
+            unit = registry().parse_units(w.lower()) if len(w) > 3 else None
+        except Exception:  # noqa: BLE001 - pint raises several kinds on words that are no units
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    if unit is None or unit == registry().dimensionless:
+        return None
+    return unit
+
+
+def _term(word: str) -> tuple[Any, Counter[str]] | None:
+    """A unit or a counted thing, or a hyphenated product of them ("GPU-hour" → hour × gpu)."""
+    parts = [p for p in word.split("-") if p]
+    if not parts:
+        return None
+    unit: Any = registry().dimensionless
+    counts: Counter[str] = Counter()
+    for p in parts:
+        info = _INFORMATION.fullmatch(p)
+        if info:
+            # pint counts bytes as dimensionless; here they are a thing of their own, so that memory is
+            # never matched with a count
+            prefix = (info.group(1) or info.group(3) or "").lower()[:1]
+            bits = (info.group(2) or info.group(4) or "").lower().startswith("bit") or info.group(2) == "b"
+            unit = unit * (_PREFIX.get(prefix, 1.0) / (8 if bits else 1))
+            counts["byte"] += 1
+            continue
+        c = _countable(p)
+        u = None if c else _unit(p)
+        if c:
+            counts[c] += 1
+        elif u is not None:
+            unit = unit * u
+        else:
+            return None
+    return unit, counts
+
+
+def _noun_after(text: str, pos: int, skip: int = 2) -> tuple[str, int, int] | None:
+    """The first word after `pos` that is a unit or a counted thing, skipping up to `skip` other words
+    ("64 concurrent requests"); (word, start, end) or None."""
+    for i, m in enumerate(_WORD.finditer(text, pos)):
+        if i > skip or re.search(r"[.,;:?!()]", text[pos:m.start()]):
+            return None
+        if m.group(0).lower() in ("of", "per", "each", "a", "an", "the", "at", "for", "in", "to", "and", "or"):
+            return None
+        if _term(m.group(0).rstrip(".,")) is not None:
+            return m.group(0).rstrip(".,"), m.start(), m.start() + len(m.group(0).rstrip(".,"))
+    return None
+
+
+def _value(m: re.Match[str]) -> float:
+    value = float(m.group("num").replace(",", ""))
+    if m.group("exp"):
+        value *= 10 ** int(m.group("exp").replace("−", "-"))
+    if m.group("scale"):
+        value *= _SCALES[m.group("scale").lower()]
+    return value
+
+
+def _rate_after(text: str, end: int) -> tuple[Any, Counter[str], int] | None:
+    """"per kWh", "per million output tokens", "a year", "every second", "to the dollar" right after a
+    figure: what it is divided by, with the end of the phrase."""
+    m = re.match(r"\s*(?:of\s+[\w-]+(?:\s+[\w-]+)?\s+)?(per|a|an|every|each|to the|to one|to a|for each|for every)\s+"
+                 r"(?:(\d[\d,.]*|million|billion|thousand)\s+)?", text[end:], re.I)
+    if not m:
+        return None
+    scale = 1.0
+    if m.group(2):
+        scale = _SCALES.get(m.group(2).lower()) or float(m.group(2).replace(",", ""))
+    noun = _noun_after(text, end + m.end(), skip=1)
+    if noun is None:
+        return None
+    word = noun[0]
+    if m.group(1).lower() in ("a", "an") and (_term(word) is None or not _term(word)[1] and  # type: ignore[index]
+                                               word.lower().rstrip("s") not in _words()["single_units"]):
+        return None  # "a GPU" after a figure is no rate; "210 GWh a year" is
+    term = _term(word)
+    assert term is not None
+    return term[0] * scale if scale != 1.0 else term[0], term[1], noun[2]
+
+
+def _each_subject(text: str, start: int) -> str:
+    """The thing counted nearest before `start` in the same clause ("8,000 accelerators priced at
+    US$30,000 each" → "gpu")."""
+    clause_start = max(text.rfind(c, 0, start) for c in ".;?!") + 1
+    last = ""
+    for m in _WORD.finditer(text, clause_start, start):
+        for piece in m.group(0).split("-")[-1:]:
+            if _countable(piece):
+                last = _countable(piece)
+    return last
+
+
+def _before_each(text: str, start: int) -> str:
+    """"each 72-GPU rack draws 120 kW", "every GPU rated at 1,200 W": the thing after each/every/per
+    earlier in the clause, of which the figure is a rate."""
+    clause_start = max(text.rfind(c, 0, start) for c in ".;,?!") + 1
+    m = None
+    for m in re.finditer(r"\b(?:each|every|per)\s+(?:[\d,.]+-[\w-]+\s+)?([\w-]+)", text[clause_start:start], re.I):
+        pass
+    if m is None:
+        return ""
+    if not _countable(m.group(1)) and m.group(0).lower().startswith(("each", "every")):
+        # "2,048 GPUs that each sustain 400 TFLOPS": "each" stands for the thing counted before it
+        return _each_subject(text, clause_start + m.start())
+    return _countable(m.group(1))
+
+
+def figures(question: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
+    """The figures a question states, and its shares as (fraction, position, how it applies:
+    "share", "added" or "removed")."""
+    text = numerals(question)
+    # "two bytes per parameter": a small number word counts when a unit or a counted thing follows it
+    text = re.sub(r"\b(one|two|three)\s+(?=(?:[\w-]+\s+)?[\w-]+)",
+                  lambda m: f"{_SMALL[m.group(1).lower()]} " if _noun_after(m.string, m.end(), skip=1) else m.group(0),
+                  text, flags=re.I)
+    found: list[Figure] = []
+    shares: list[tuple[float, int, str]] = []
+    ureg = registry()
+    consumed = 0  # the end of the last figure's phrase: a number inside it ("per 1000000 tokens") is its rate
+    for m in _NUMBER.finditer(text):
+        if m.start() < consumed:
+            continue
+        value = _value(m)
+        if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("cur") and not m.group("scale"):
+            continue  # a year
+        end = m.end()
+        tail = text[end:]
+        pct = re.match(r"\s*(%|per ?cent\b|percent\b)", tail, re.I)
+        if pct:
+            window = text[max(0, m.start() - 40): end + 60].lower()
+            added = any(re.search(rf"\b{re.escape(w)}\b", window) for w in _words()["fraction_added"])
+            removed = any(re.search(rf"\b{re.escape(w)}\b", window) for w in _words()["fraction_removed"])
+            shares.append((value / 100, m.start(), "added" if added and not removed else "removed" if removed and not added
+                           else "share"))
+            continue
+        unit: Any = ureg.dimensionless
+        counts: Counter[str] = Counter()
+        if m.group("cur"):
+            unit = ureg.parse_units(_CURRENCY[m.group("cur").strip().lower()])
+        compound = re.match(r"-([A-Za-z][\w]*)(?:-([A-Za-z][\w]*))?\s+([\w-]+)", tail)  # "72-GPU rack", "30-day run"
+        plain = not m.group("cur")
+        if plain and compound and _term(compound.group(1)) is not None:
+            term = _term(compound.group(1))
+            assert term is not None
+            unit, counts = term
+            owner = _countable(compound.group(3))
+            if owner:
+                counts[owner] -= 1
+            end += compound.end()
+        elif plain:
+            noun = _noun_after(text, end)
+            if noun is not None:
+                term = _term(noun[0])
+                assert term is not None
+                unit, counts = term
+                end = noun[2]
+            elif re.match(r"\s+(?:dollars?|euros?|yuan)\b", tail, re.I):
+                word = re.match(r"\s+(\w+)", tail)
+                assert word is not None
+                unit = ureg.parse_units(_CURRENCY[word.group(1).lower()])
+                end += word.end()
+        elif m.group("cur"):
+            pass
+        if unit == ureg.dimensionless and not counts:
+            # a plain number ("a PUE of 1.2") may multiply or divide ("IT load at a PUE of 1.2" vs "a grid
+            # connection at a PUE of 1.2"): its unit cannot say which, so it is kept to refuse the scenario
+            found.append(Figure(text=text[m.start():end].strip(), amount=value * ureg.dimensionless, start=m.start(),
+                                factor_only=True))
+            continue
+        # "racks of 72 GPUs": 72 GPUs per rack
+        of = re.search(r"\b([\w-]+)\s+of\s*$", text[:m.start()])
+        if of and _countable(of.group(1)) and counts and sum(counts.values()) == 1:
+            counts[_countable(of.group(1))] -= 1
+        rate = _rate_after(text, end)
+        if rate is not None:
+            unit = unit / rate[0]
+            counts.subtract(rate[1])
+            end = rate[2]
+        elif re.match(r"\s*(?:each|apiece|a piece|a head|per head|a unit|per unit)\b", text[end:], re.I) \
+                and not any(v < 0 for v in counts.values()):  # "32,000-token contexts each" is already a rate
+            subject = _each_subject(text, m.start())
+            if subject:
+                counts[subject] -= 1
+        else:
+            subject = _before_each(text, m.start())
+            if subject and not counts.get(subject):
+                counts[subject] -= 1
+        consumed = end
+        shown = text[m.start():end].strip()
+        for k in (k for k, v in counts.items() if v < 0):
+            # "72 GPUs" that hold per rack is shown as a rate: "72 GPUs per rack"
+            names = "|".join(w for w, name in _countable_names().items() if name == k) or k
+            if not re.search(rf"\b(?:per|each|every|apiece|{names})\b", shown, re.I):
+                shown += f" per {k.upper() if k == 'gpu' else k}"
+        found.append(Figure(text=shown, amount=value * unit,
+                            counts=tuple(sorted((k, v) for k, v in counts.items() if v)), start=m.start()))
+    # "a GPU", "a full year": a single counted thing or unit of time the scenario names
+    for m in re.finditer(r"\b(?:a|an|one)\s+(?:full\s+|single\s+|whole\s+)?([A-Za-z][\w-]*)\b", text, re.I):
+        word = m.group(1)
+        before = text[max(0, m.start() - 12): m.start()].lower()
+        if re.search(r"\b(?:per|each|every)\s*$", before) or any(f.start <= m.start() < f.start + len(f.text) for f in found):
+            continue
+        if _countable(word) and not re.search(r"\b(?:of|for)\s*$", before):
+            found.append(Figure(text=m.group(0), amount=1 * ureg.dimensionless, counts=((_countable(word), 1),),
+                                start=m.start()))
+        elif word.lower().rstrip("s") in _words()["single_units"] and re.search(r"\b(?:in|over|for|during)\s*$", before):
+            found.append(Figure(text=m.group(0), amount=1 * ureg.parse_units(word.lower()), start=m.start()))
+    found.sort(key=lambda f: f.start)
+    return found, shares
+
+
+def target(question: str) -> Target | None:
+    """What the question sentence asks for, or None when it asks no amount this module can read."""
+    text = numerals(question)
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
+    # the sentence that asks: the last with a question mark, else the last with a question word (a
+    # part may come before the statements it leans on: "what does it earn in a day An inference …")
+    asked = next((s for s in reversed(sentences) if "?" in s), "") or \
+        next((s for s in reversed(sentences) if re.search(r"\b(?:how|what|which)\b", s, re.I)), "") or \
+        (sentences[-1] if sentences else "")
+    offset = text.rfind(asked)
+    # the figures' own rates ("at US$2.10 per GPU-hour") are theirs, not the asked amount's
+    spans = [(f.start - offset, f.start - offset + len(f.text)) for f in figures(question)[0]]
+    words = _words()
+    rounding = ""
+    found: Target | None = None
+    many = None
+    for lead in re.finditer(r"\b(?:how many|(?:the\s+)?(?:fewest|smallest number of|minimum number of|most|"
+                            r"largest number of|maximum number of))\s+", asked, re.I):
+        # the counted noun after up to two adjectives ("how many whole cards", "how many full racks")
+        for k in range(3):
+            m = re.match(rf"((?:[\w-]+\s+){{{k}}})([\w-]+)", asked[lead.end():])
+            if m and _term(m.group(2)) is not None:
+                break
+        else:
+            continue
+        if m is not None:
+            many = _Asked(lead.group(0), m.group(1), m.group(2), lead.start(), lead.end() + m.end())
+            break
+    much = re.search(r"\bhow much\s+(?:([\w-]+)\s+)?", asked, re.I)
+    unit_in = re.search(r"\b(?:in|into)\s+(?:US\s+)?([\w$€-]+)\s*\??\s*$", asked, re.I)
+    if many:
+        adjectives = many.adjectives.lower().split()
+        term = _term(many.noun)
+        if term is not None:
+            found = Target(amount=1 * term[0], counts=term[1], label=many.noun)
+            if set(adjectives) & set(words["round_down"]):
+                rounding = "down"
+            elif re.match(r"(?:the\s+)?(?:fewest|smallest|minimum)", many.lead, re.I):
+                rounding = "up"
+    if found is None and unit_in and _term(unit_in.group(1)) is not None:
+        term = _term(unit_in.group(1))
+        assert term is not None
+        found = Target(amount=1 * term[0], counts=term[1], label=unit_in.group(1))
+    if found is None and much and much.group(1) and much.group(1).lower() in words["asked_nouns"]:
+        unit_word = words["asked_nouns"][much.group(1).lower()]
+        term = _term(unit_word)
+        assert term is not None, unit_word
+        found = Target(amount=1 * term[0], counts=term[1], label=unit_word)
+    if found is None and re.search(r"\bhow long\b", asked, re.I):
+        found = Target(amount=1 * registry().parse_units(words["duration_default"]), label="days")
+    if found is None and any(re.search(rf"\b{w}\b", asked, re.I) for w in words["money_words"]):
+        found = Target(amount=1 * registry().parse_units("USD"), label="US$")
+    if found is None:
+        return None
+    # "per utilised GPU-hour", "each GPU … per second": the asked amount is a rate of these
+    for m in re.finditer(r"\b(?:per|each|every)\s+([\w-]+)(?:\s+([\w-]+))?", asked[many.end() if many else 0:], re.I):
+        # "per second", "each GPU", "per utilised GPU-hour": the first of the next two words that is a unit
+        word = next((w for w in m.groups() if w and _term(w) is not None), None)
+        term = _term(word) if word else None
+        at = m.start() + (many.end() if many else 0)
+        if term is None or any(a <= at <= b + 1 for a, b in spans):
+            continue
+        if m.group(0).lower().startswith(("each", "every")) and not term[1]:
+            continue  # "each second" is no thing of which the amount is a rate
+        found.amount = found.amount / term[0]
+        found.counts.subtract(term[1])
+        found.per.append(word)
+    if re.search(r"\bannual\b|\ba year\b|\bper year\b|\byearly\b", asked, re.I) and _is_money(found.amount) and \
+            not re.search(r"\b(?:in|over|for)\s+a\s+year\b", asked, re.I):
+        found.amount = found.amount / registry().parse_units("year")
+        found.per.append("year")
+    things = [k for k, v in found.counts.items() if v > 0 and k != "byte"]
+    if not rounding and things and not found.per:
+        down = any(re.search(rf"\b{w}\b", asked, re.I) for w in words["round_down_verbs"])
+        up = any(re.search(rf"\b{w}\b", text, re.I) for w in words["round_up"])
+        rounding = "down" if down and not up else "up" if up and not down else ""
+    found.rounding = rounding
+    return found
+
+
+def _dimension(amount: Any, counts: Counter[str]) -> tuple[Any, tuple[tuple[str, int], ...]]:
+    return amount.dimensionality, tuple(sorted((k, v) for k, v in counts.items() if v))
+
+
+def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]]) -> list[Figure]:
+    """Each share applied to the figure it follows in the question ("four years at 80% utilisation");
+    a share before any figure cannot be placed."""
+    out = list(figs)
+    for fraction, position, how in shares:
+        before = [i for i, f in enumerate(out) if f.start < position and not f.factor_only]
+        if not before:
+            raise ToolInputError("share", "a percentage that follows no figure: say what it is a share of")
+        i = before[-1]
+        factor = 1 + fraction if how == "added" else 1 - fraction if how == "removed" else fraction
+        f = out[i]
+        out[i] = Figure(text=f"({f.text} × {fmt_num(factor, 4)})", amount=f.amount * factor, counts=f.counts, start=f.start)
+    return out
+
+
+def _restated(figs: list[Figure]) -> list[Figure]:
+    """Without pairs that restate a conversion ("1 GB = 10^9 bytes", "Take 1 GB as 1,000,000 KB")."""
+    drop: set[int] = set()
+    for i, j in itertools.combinations(range(len(figs)), 2):
+        a, b = figs[i], figs[j]
+        if i in drop or j in drop or a.counts != b.counts or any(v < 0 for _, v in a.counts) \
+                or a.factor_only or b.factor_only:
+            continue
+        if a.amount.dimensionality == b.amount.dimensionality and (a.counts or not a.amount.dimensionless):
+            if math.isclose((a.amount / b.amount).to("dimensionless").magnitude, 1.0, rel_tol=1e-9):
+                drop |= {i, j}
+    return [f for k, f in enumerate(figs) if k not in drop]
+
+
+def solve(question: str) -> ToolResult:
+    """The amount a fully stated scenario asks for (see the module docstring).
+
+    Raises:
+        ToolInputError: the question asks no amount this module reads, states fewer than two figures,
+            no product of its figures has the asked dimension, or two products fit with different values.
+    """
+    asked = target(question)
+    if asked is None:
+        raise ToolInputError("target", "no asked amount read (how many …, how much …)")
+    figs, shares = figures(question)
+    if any(f.factor_only for f in figs):
+        raise ToolInputError("figures", "a plain number without a unit: whether it multiplies or divides is not stated")
+    if len(shares) > 1:
+        raise ToolInputError("share", "more than one percentage: the order they apply in is not stated")
+    figs = _restated(_scaled(figs, shares))
+    if len(figs) < 2 or len(figs) > MAX_FIGURES:
+        raise ToolInputError("figures", f"{len(figs)} figures stated; a scenario needs 2 to {MAX_FIGURES}")
+    want = _dimension(asked.amount, asked.counts)
+    # every figure is used, except one that only describes a thing nothing else counts ("racks of 72
+    # GPUs" when neither the other figures nor the question count GPUs)
+    counted = [{k for k, _ in f.counts} for f in figs]
+    optional = {i for i, f in enumerate(figs)
+                if any(v < 0 for _, v in f.counts)  # a rate, never a plain count or amount
+                and any(k not in asked.counts and all(k not in c for j, c in enumerate(counted) if j != i)
+                        for k in counted[i])}
+    best: list[tuple[int, float, list[tuple[int, int]]]] = []
+    for used in range(len(figs), max(1, len(figs) - len(optional) - 1), -1):
+        for chosen in itertools.combinations(range(len(figs)), used):
+            if any(i not in chosen and i not in optional for i in range(len(figs))):
+                continue
+            for signs in itertools.product((1, -1), repeat=len(chosen)):
+                amount: Any = 1 * registry().dimensionless
+                counts: Counter[str] = Counter()
+                for i, s in zip(chosen, signs):
+                    amount = amount * figs[i].amount if s > 0 else amount / figs[i].amount
+                    for k, v in figs[i].counts:
+                        counts[k] += s * v
+                if _dimension(amount, counts) != want:
+                    continue
+                value = float((amount / asked.amount).to("dimensionless").magnitude)
+                best.append((used, value, list(zip(chosen, signs))))
+        if best:
+            break
+    if not best:
+        raise ToolInputError("figures", "no product of the stated figures has the asked unit")
+    values = {round(v, 9) for _, v, _ in best}
+    if len({f"{v:.6g}" for v in values}) > 1:
+        raise ToolInputError("figures", "the stated figures combine in more than one way; say how")
+    used, value, signs = best[0]
+    exact = value
+    if asked.rounding == "down":
+        value = math.floor(value + 1e-9)
+    elif asked.rounding == "up":
+        value = math.ceil(value - 1e-9)
+    numerator = [figs[i].text for i, sign in signs if sign > 0]
+    denominator = [figs[i].text for i, sign in signs if sign < 0]
+    formula = (" × ".join(numerator) or "1") + "".join(f" ÷ {d}" for d in denominator)
+    unit_text = _unit_text(asked)
+    return ToolResult(
+        inputs={"figures": [f.text for f in figs], "asked": _unit_text(asked)},
+        formula=f"{formula} ≈ {_amount_text(exact, unit_text)}",
+        result={"value": value, "exact": exact, "unit": unit_text, "rounding": asked.rounding,
+                "text": _amount_text(value, unit_text)},
+        assumptions=["Every figure is the user's; each is used once, multiplied or divided as its unit requires."],
+        sources=[],
+    )
+
+
+def _is_money(amount: Any) -> bool:
+    """The amount is money, or money per something ("US$ per year")."""
+    return "[currency]" in dict(amount.dimensionality)
+
+
+def _unit_text(asked: Target) -> str:
+    """The answer's unit in the question's words ("racks", "GWh", "GB"), money as "US$", and what it is
+    per ("US$ per year", "tokens per second per GPU")."""
+    base = "US$" if _is_money(asked.amount) else asked.label
+    return base + "".join(f" per {w}" for w in asked.per)
+
+
+def _amount_text(value: float, unit_text: str) -> str:
+    """"US$35.39 million", "250 racks", "2.458 MW": four significant figures, whole numbers in full,
+    money over a million in millions or billions."""
+    def number(x: float) -> str:
+        if float(x).is_integer():
+            return fmt_num(x, 0)
+        return fmt_num(x, 1) if abs(x) >= 1000 else fmt_sig(x, 4)
+
+    if unit_text.startswith("US$") and abs(value) >= 1e6:
+        scale, word = (1e9, "billion") if abs(value) >= 1e9 else (1e6, "million")
+        return f"US${fmt_sig(value / scale, 4)} {word}{unit_text[3:]}"
+    if unit_text.startswith("US$"):
+        return f"US${fmt_num(value, 2)}{unit_text[3:]}"
+    return f"{number(value)} {unit_text}".strip()

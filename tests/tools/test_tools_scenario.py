@@ -1,0 +1,102 @@
+"""A calculation the user states in full is solved by the units of its figures: every figure is used
+once, multiplied or divided as its unit requires, and the product must have the asked unit. When the
+figures do not say how they combine, nothing is computed. The questions below are new phrasings of
+each kind, not cases of the evaluation sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.tools.errors import ToolInputError
+from assistant.tools.scenario import figures, solve, target
+
+
+def value(question: str) -> float:
+    return solve(question).result["value"]
+
+
+@pytest.mark.parametrize("question, expected, unit", [
+    # a power budget over a rack's draw, with the rack's size written as a compound ("a 64-GPU rack")
+    ("A data hall has 12 MW for IT and each 64-GPU rack draws 100 kW. How many full racks fit?", 120, "racks"),
+    # energy: a power held for a span written as a compound ("a 20-day job")
+    ("A cluster draws 9 MW for a 20-day job. How many MWh does the job use?", 4320, "MWh"),
+    # a budget over a unit price written after the thing ("cost US$25,000 apiece")
+    ("A startup has US$10 million and accelerators cost US$25,000 apiece. How many whole accelerators can it buy?",
+     400, "accelerators"),
+    # a rate per GPU-hour, over a span in weeks the question converts
+    ("Renting 128 GPUs for two weeks at US$3 per GPU-hour: what is the bill?", 129_024, "US$"),
+    # a per-thing figure after "each" in a relative clause ("that each sustain")
+    ("The job needs 6 x 10^23 FLOP and 500 GPUs that each sustain 300 TFLOPS. How many hours will it take?",
+     1111.111, "hours"),
+    # memory in bytes: a rate per token times tokens per request times requests
+    ("A KV cache takes 100 KB per token. How much memory do 10 requests of 8,000-token contexts each need?",
+     8.0, "GB"),
+    # a currency converted by a rate written "to the dollar"
+    ("A fund of 71 billion yuan at 7.1 yuan to the dollar: how much is it in US dollars?", 10e9, "US$"),
+])
+def test_the_product_of_the_stated_figures_with_the_asked_unit(question, expected, unit):
+    result = solve(question)
+    assert result.result["value"] == pytest.approx(expected, rel=1e-3)
+    assert result.result["unit"].startswith(unit)
+    assert "≈" in result.formula  # the working is shown, with each figure as the question writes it
+
+
+def test_a_share_scales_the_figure_it_follows():
+    # "two years at 50% utilisation" is one year of use: the hardware cost per used GPU-hour doubles
+    used = value("A lab buys a GPU for US$17,520 and runs it for two years at 50% utilisation. "
+                 "What does the hardware cost per utilised GPU-hour?")
+    assert used == pytest.approx(17_520 / (2 * 8766 * 0.5), rel=1e-3)
+
+
+@pytest.mark.parametrize("question, rounded", [
+    ("A hall has 10 MW and each rack draws 130 kW. How many full racks can it power?", 76),  # 76.9 → 76
+    ("We must place 1,000 GPUs in racks that hold 72 GPUs each. How many racks are needed?", 14),  # 13.9 → 14
+])
+def test_whole_things_are_rounded_the_way_the_question_asks(question, rounded):
+    assert value(question) == rounded
+
+
+def test_a_rate_asked_per_thing_and_per_unit_of_time():
+    result = solve("A run processes 3.6 trillion tokens in 1 million GPU-hours. How many tokens does each GPU "
+                   "process per second?")
+    assert result.result["value"] == pytest.approx(1000.0)
+    assert result.result["unit"] == "tokens per GPU per second"
+
+
+def test_a_conversion_the_question_restates_is_not_a_figure():
+    figs, _ = figures("A cache of 50 KB per token serves 100 tokens. How much memory? Take 1 GB as 1,000,000 KB.")
+    assert len(figs) == 4
+    assert value("A cache of 50 KB per token serves 100,000 tokens. How much memory is that? "
+                 "Take 1 GB as 1,000,000 KB.") == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("question, reason", [
+    # a plain factor ("a PUE of 1.3") may multiply an IT load or divide a grid connection: not said
+    ("A site has a 40 MW grid connection at a PUE of 1.3 and each GPU needs 1.4 kW. How many GPUs?", "plain number"),
+    # two shares: in which order they apply is not said
+    ("Chips list at US$20,000 apiece with a 10% discount and a 5% duty on 100 units. What is the cost?",
+     "more than one percentage"),
+    # the figures cannot make the asked unit
+    ("A hall draws 20 MW for 30 days. How many GPUs does it hold?", "no product"),
+    # a sum is no product: the three loads can be multiplied and divided in several ways, none of them asked
+    ("Three halls draw 20 MW, 30 MW and 10 MW for 10 days. How many GWh do they use?", "more than one way"),
+    # a single figure is no calculation
+    ("A hall draws 20 MW. How many GWh is that?", "1 figures stated"),
+    # no amount asked at all
+    ("A hall draws 20 MW for 30 days. Who built it?", "no asked amount"),
+])
+def test_a_scenario_that_does_not_say_how_its_figures_combine_is_not_computed(question, reason):
+    with pytest.raises(ToolInputError, match=reason):
+        solve(question)
+
+
+def test_a_year_is_no_figure():
+    figs, _ = figures("In 2025 a hall drew 20 MW for 30 days. How many GWh did it use?")
+    assert [f.text for f in figs] == ["20 MW", "30 days"]
+    assert value("In 2025 a hall drew 20 MW for 30 days. How many GWh did it use?") == pytest.approx(14.4)
+
+
+def test_the_asked_unit_is_read_from_the_question_sentence():
+    asked = target("Each rack draws 120 kW and the hall has 30 MW. How many full racks can it power?")
+    assert asked is not None and asked.label == "racks" and asked.rounding == "down"
+    assert target("A hall draws 30 MW. Who owns it?") is None
