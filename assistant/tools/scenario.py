@@ -20,6 +20,7 @@ import itertools
 import math
 import re
 import threading
+from contextvars import ContextVar
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,10 +113,30 @@ def _countable_names() -> dict[str, str]:
     return {w: name for name, words in _words()["countables"].items() for w in words}
 
 
+# the nouns this question counts that scenario.yaml does not list ("39 projects" makes "project" and
+# "projects" counted things while the question is read); set by figures() and target()
+_COUNTED: ContextVar[dict[str, str]] = ContextVar("counted", default={})
+
+
 def _countable(word: str) -> str:
-    """The thing a counted noun counts ("accelerators" → "gpu"); "" for a word that is no noun of a count."""
+    """The thing a counted noun counts ("accelerators" → "gpu"; "projects" → "project" in a question that
+    counts projects); "" for a word that is no noun of a count."""
     w = word.lower().strip("-")
-    return _countable_names().get(w, "")
+    return _countable_names().get(w, "") or _COUNTED.get().get(w, "")
+
+
+def _counted_nouns(text: str) -> dict[str, str]:
+    """Plural nouns written right after a number, or after a number and one modifier ("39 projects",
+    "12 new sites"), that are no unit: each, and its singular, names a counted thing."""
+    out: dict[str, str] = {}
+    for m in re.finditer(r"(?<![\w.])\d[\d,.]*\s+(?:[a-z][a-z-]*\s+)?([a-z]{3,}s)\b", text):
+        plural = m.group(1)
+        if plural.endswith("ss") or plural in _words()["not_counted"] or _unit(plural) is not None \
+                or _countable_names().get(plural):
+            continue
+        singular = plural[:-2] if plural.endswith(("xes", "ches", "shes", "sses")) else plural[:-1]
+        out[plural] = out[singular] = singular
+    return out
 
 
 def _unit(word: str) -> Any | None:
@@ -248,6 +269,14 @@ def figures(question: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
     """The figures a question states, and its shares as (fraction, position, how it applies:
     "share", "added" or "removed")."""
     text = numerals(question)
+    token = _COUNTED.set(_counted_nouns(text))
+    try:
+        return _figures(text)
+    finally:
+        _COUNTED.reset(token)
+
+
+def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
     # "two bytes per parameter": a small number word counts when a unit or a counted thing follows it
     text = re.sub(r"\b(one|two|three)\s+(?=(?:[\w-]+\s+)?[\w-]+)",
                   lambda m: f"{_SMALL[m.group(1).lower()]} " if _noun_after(m.string, m.end(), skip=1) else m.group(0),
@@ -328,9 +357,13 @@ def figures(question: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
         shown = text[m.start():end].strip()
         for k in (k for k, v in counts.items() if v < 0):
             # "72 GPUs" that hold per rack is shown as a rate: "72 GPUs per rack"
-            names = "|".join(w for w, name in _countable_names().items() if name == k) or k
+            names = "|".join(w for w, name in [*_countable_names().items(), *_COUNTED.get().items()] if name == k) or k
             if not re.search(rf"\b(?:per|each|every|apiece|{names})\b", shown, re.I):
-                shown += f" per {k.upper() if k == 'gpu' else k}"
+                # in the question's own word for the thing ("per accelerator", "per card")
+                written = re.search(rf"\b({names})\b", text, re.I)
+                word = written.group(1) if written else k
+                word = word[:-1] if word.lower().endswith("s") and not word.lower().endswith("ss") else word
+                shown += f" per {word}"
         found.append(Figure(text=shown, amount=value * unit,
                             counts=tuple(sorted((k, v) for k, v in counts.items() if v)), start=m.start()))
     # "a GPU", "a full year": a single counted thing or unit of time the scenario names
@@ -351,6 +384,14 @@ def figures(question: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
 def target(question: str) -> Target | None:
     """What the question sentence asks for, or None when it asks no amount this module can read."""
     text = numerals(question)
+    token = _COUNTED.set(_counted_nouns(text))
+    try:
+        return _target(question, text)
+    finally:
+        _COUNTED.reset(token)
+
+
+def _target(question: str, text: str) -> Target | None:
     sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
     # the sentence that asks: the last with a question mark, else the last with a question word (a
     # part may come before the statements it leans on: "what does it earn in a day An inference …")

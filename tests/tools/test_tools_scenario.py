@@ -79,7 +79,7 @@ def test_a_conversion_the_question_restates_is_not_a_figure():
     # the figures cannot make the asked unit
     ("A hall draws 20 MW for 30 days. How many GPUs does it hold?", "no product"),
     # a sum is no product: the three loads can be multiplied and divided in several ways, none of them asked
-    ("Three halls draw 20 MW, 30 MW and 10 MW for 10 days. How many GWh do they use?", "more than one way"),
+    ("Its halls draw 20 MW, 30 MW and 10 MW for 10 days. How many GWh do they use?", "more than one way"),
     # a single figure is no calculation
     ("A hall draws 20 MW. How many GWh is that?", "1 figures stated"),
     # no amount asked at all
@@ -100,3 +100,12 @@ def test_the_asked_unit_is_read_from_the_question_sentence():
     asked = target("Each rack draws 120 kW and the hall has 30 MW. How many full racks can it power?")
     assert asked is not None and asked.label == "racks" and asked.rounding == "down"
     assert target("A hall draws 30 MW. Who owns it?") is None
+
+
+def test_a_noun_the_question_counts_is_a_thing_of_its_own():
+    # "projects" is in no word list: counted after a number, it is a thing, and "per project" its rate
+    result = solve("Bloomberg counted 115,000 chips across 39 projects. How many chips per project is that?")
+    assert result.result["value"] == pytest.approx(2948.72, rel=1e-4)
+    assert result.result["unit"] == "chips per project"
+    # a plural that counts nothing ("3 times") is no thing
+    assert target("The hall holds 3 times as many GPUs. How many times?") is None
