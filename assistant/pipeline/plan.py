@@ -30,7 +30,7 @@ from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
 from assistant.tools.mentions import find_chip_mentions
 from assistant.tools.named import NamedDefaults
-from assistant.tools.quantities import parse_quantities
+from assistant.tools.quantities import Quantity, parse_quantities
 from assistant.tools.router import route
 from index.text import keyword_tokens
 
@@ -200,6 +200,11 @@ def _ranks_or_names_catalogue(text: str) -> bool:
     return any(t.tag_ in ("JJS", "RBS") or t.lower_ in _catalogue_words() for t in parsed(text))
 
 
+# the words of a follow-up turn that say nothing of which figure it replaces ("And with 40 MW instead?")
+_FOLLOW_UP_WORDS = frozenset({"and", "with", "what", "about", "if", "the", "a", "an", "at", "of", "for", "to", "in",
+                              "on", "instead", "then", "so", "but", "or", "now", "how", "say", "suppose"})
+
+
 def _with_figures(previous: str, turn: str, rest: str) -> str:
     """The previous question with the turn's figures: each replaces the previous question's figure of
     the same kind, a bare number the one of its order of magnitude ("And with 200,000?" → 200,000
@@ -207,8 +212,17 @@ def _with_figures(previous: str, turn: str, rest: str) -> str:
     added ("What about at a PUE of 1.3?" → "... at a PUE of 1.3")."""
     old = parse_quantities(previous)
     out, added = previous, False
+
+    def before(text: str, q: Quantity) -> set[str]:  # the content words written before a figure, in its clause
+        return {w for w in re.findall(r"[a-z]+", re.split(r"[,.;:?]", text[: q.start].lower())[-1])[-4:]
+                if w not in _FOLLOW_UP_WORDS}
+
     for q in parse_quantities(turn):
-        same = next((o for o in old if o.kind == q.kind and q.kind != "number"), None)
+        # of several earlier figures of its kind ("a hall has 30 MW and each rack draws 120 kW"), the one
+        # written after the same words ("And if each rack draws 150 kW?"), else the nearest in size
+        kin = [o for o in old if o.kind == q.kind and q.kind != "number" and o.value > 0]
+        same = max(kin, key=lambda o: (len(before(previous, o) & before(turn, q)),
+                                       -abs(math.log(q.value / o.value)) if q.value > 0 else 0.0), default=None)
         if q.kind == "number" and old and q.value > 0:
             # a bare figure ("And at 1.4?") stands for the earlier figure of its order of magnitude
             same = min((o for o in old if o.value > 0), key=lambda o: abs(math.log(q.value / o.value)), default=None)
@@ -467,12 +481,18 @@ class Planner:
         if intent == "compare" and reading.answer_type == "comparison" and not reading.focus and _other_dimensions(text):
             intent = LOOKUP  # "how many times as many transistors": an attribute the compare tool does not compute
         routed: dict[str, list[Any]] = {}  # tool text → its outcomes, so no text is routed twice
-        if scenario and reading.answer_type in ("number", "other") and self.catalogue is not None \
+        # the figures of a scenario: the statements before the question, or the question's own when it
+        # states them in one sentence ("How many racks can a 30 MW hall power if each draws 120 kW?")
+        stated_here = scenario or (text if _states_figures(text) else "")
+        if stated_here and reading.answer_type in ("number", "other") and self.catalogue is not None \
+                and all(mentions(stated_here, e) for e in entities if self.topical(e)) \
                 and (outcomes := self._computed(asked, "scenario")):
             # the user states every figure ("… 70 KB per token, 64 requests of 32,000 tokens each. How much
             # memory?") and one product of all of them has the asked unit (tools/scenario.py): that is the
             # calculation asked, whatever the exemplars' vote; a tool of the domain answers when none or
-            # several products fit, or a figure has to come from the catalogue
+            # several products fit, or a figure has to come from the catalogue. A question about something
+            # the statements do not name ("… How many days did the R1 training take?" after V3's figures)
+            # is no calculation on them
             routed[asked], intent = outcomes, "scenario"
         if intent == LOOKUP and reading.answer_type == "comparison" and self.catalogue is not None \
                 and _states_figures(asked):

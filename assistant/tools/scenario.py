@@ -30,7 +30,7 @@ import pint
 
 from ..prompts import load
 from .errors import ToolInputError
-from .formatting import fmt_num, fmt_sig
+from .formatting import fmt_num, fmt_sci, fmt_sig
 from .quantities import numerals
 from .results import ToolResult
 
@@ -42,9 +42,9 @@ _CURRENCY = {"us$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR",
              "yuan": "CNY", "rmb": "CNY", "cny": "CNY", "dollar": "USD", "dollars": "USD"}
 _NUMBER = re.compile(
     r"(?P<cur>US\$|\$|€|\bUSD\s?|\bRMB\s?)?(?P<num>(?<![\w.])\d[\d,]*(?:\.\d+)?)"
-    r"(?:\s*(?:x|×|\*)\s*10\s*\^\s*(?P<exp>[-−]?\d+))?"
+    r"(?:\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)\s*(?P<exp>[-−]?\d+)|[eE](?P<e>[-−+]?\d+)(?![\w]))?"
     r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn)\b)?", re.I)
-_WORD = re.compile(r"[A-Za-z€$][\w/²-]*")
+_WORD = re.compile(r"(?<![\w])[A-Za-z€$][\w/²-]*")
 _INFORMATION = re.compile(r"([kKMGTP])?(B|b|bytes?|bits?)|(kilo|mega|giga|tera|peta)?(bytes?|bits?)")
 _PREFIX = {"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15}
 _SENTENCE = re.compile(r"(?<=[.?!;])\s+|\s+(?=\()|(?<=\))\s+")
@@ -60,6 +60,7 @@ class Figure:
     counts: tuple[tuple[str, int], ...] = ()
     start: int = 0
     factor_only: bool = False  # a plain number ("a PUE of 1.2"): it multiplies, never divides
+    end: int = 0  # where its phrase ends in the question (a share written right after it scales it)
 
     def counter(self) -> Counter[str]:
         return Counter(dict(self.counts))
@@ -98,9 +99,9 @@ def _words() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    """A pint registry with the currencies and FLOP units of scenario.yaml; one per process."""
+    """A pint registry with the currencies, FLOP units and calendar of scenario.yaml; one per process."""
     with _LOCK:
-        ureg = pint.UnitRegistry(case_sensitive=True)
+        ureg = pint.UnitRegistry(case_sensitive=True, on_redefinition="ignore")
         for line in _words()["definitions"]:
             ureg.define(line)
         ureg.define("EUR = [euro] = euro")
@@ -209,8 +210,9 @@ def _noun_after(text: str, pos: int, skip: int = 2) -> tuple[str, int, int] | No
 
 def _value(m: re.Match[str]) -> float:
     value = float(m.group("num").replace(",", ""))
-    if m.group("exp"):
-        value *= 10 ** int(m.group("exp").replace("−", "-"))
+    exponent = m.group("exp") or m.group("e")
+    if exponent:
+        value *= 10 ** int(exponent.replace("−", "-"))
     if m.group("scale"):
         value *= _SCALES[m.group("scale").lower()]
     return value
@@ -238,10 +240,17 @@ def _rate_after(text: str, end: int) -> tuple[Any, Counter[str], int] | None:
     return term[0] * scale if scale != 1.0 else term[0], term[1], noun[2]
 
 
+def _clause_start(text: str, position: int, marks: str) -> int:
+    """Where the sentence (or clause) holding `position` begins: after the last of `marks` before it
+    that ends a sentence — a mark followed by a space, never the point of "1.2" or the comma of "1,000"."""
+    ends = [m.end() for m in re.finditer(rf"[{re.escape(marks)}](?=\s)", text[:position])]
+    return ends[-1] if ends else 0
+
+
 def _each_subject(text: str, start: int) -> str:
     """The thing counted nearest before `start` in the same clause ("8,000 accelerators priced at
     US$30,000 each" → "gpu")."""
-    clause_start = max(text.rfind(c, 0, start) for c in ".;?!") + 1
+    clause_start = _clause_start(text, start, ".;?!")
     last = ""
     for m in _WORD.finditer(text, clause_start, start):
         for piece in m.group(0).split("-")[-1:]:
@@ -253,7 +262,7 @@ def _each_subject(text: str, start: int) -> str:
 def _before_each(text: str, start: int) -> str:
     """"each 72-GPU rack draws 120 kW", "every GPU rated at 1,200 W": the thing after each/every/per
     earlier in the clause, of which the figure is a rate."""
-    clause_start = max(text.rfind(c, 0, start) for c in ".;,?!") + 1
+    clause_start = _clause_start(text, start, ".;,?!")
     m = None
     for m in re.finditer(r"\b(?:each|every|per)\s+(?:[\d,.]+-[\w-]+\s+)?([\w-]+)", text[clause_start:start], re.I):
         pass
@@ -289,17 +298,17 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
         if m.start() < consumed:
             continue
         value = _value(m)
-        if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("cur") and not m.group("scale"):
-            continue  # a year
+        if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("cur") and not m.group("scale") \
+                and _noun_after(text, m.end(), skip=0) is None and not re.match(r"-[A-Za-z]", text[m.end():]):
+            continue  # a year ("in 2025"), not "2000 W" nor "2048 GPUs"
+        if re.match(r"[A-Za-z]", text[m.end():]) and not re.match(r"(?:[kKMGTP]?(?:W|Wh|B)|[kKMGTP]B/s|%)\b",
+                                                                   text[m.end():]):
+            continue  # part of a name ("Ascend 910B", "RTX 4090D"), not a figure
         end = m.end()
         tail = text[end:]
         pct = re.match(r"\s*(%|per ?cent\b|percent\b)", tail, re.I)
         if pct:
-            window = text[max(0, m.start() - 40): end + 60].lower()
-            added = any(re.search(rf"\b{re.escape(w)}\b", window) for w in _words()["fraction_added"])
-            removed = any(re.search(rf"\b{re.escape(w)}\b", window) for w in _words()["fraction_removed"])
-            shares.append((value / 100, m.start(), "added" if added and not removed else "removed" if removed and not added
-                           else "share"))
+            shares.append(_share(text, value / 100, m.start(), end + pct.end()))
             continue
         unit: Any = ureg.dimensionless
         counts: Counter[str] = Counter()
@@ -333,7 +342,7 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
             # a plain number ("a PUE of 1.2") may multiply or divide ("IT load at a PUE of 1.2" vs "a grid
             # connection at a PUE of 1.2"): its unit cannot say which, so it is kept to refuse the scenario
             found.append(Figure(text=text[m.start():end].strip(), amount=value * ureg.dimensionless, start=m.start(),
-                                factor_only=True))
+                                factor_only=True, end=end))
             continue
         # "racks of 72 GPUs": 72 GPUs per rack
         of = re.search(r"\b([\w-]+)\s+of\s*$", text[:m.start()])
@@ -354,7 +363,10 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
             if subject and not counts.get(subject):
                 counts[subject] -= 1
         consumed = end
-        shown = text[m.start():end].strip()
+        # "per million tokens" as written, not as the digits the number words became
+        shown = re.sub(r"\b(per|a|every)\s+1(000|000000|000000000|000000000000)\b",
+                       lambda w: f"{w.group(1)} {({'000': 'thousand', '000000': 'million', '000000000': 'billion'}).get(w.group(2), 'trillion')}",
+                       text[m.start():end].strip())
         for k in (k for k, v in counts.items() if v < 0):
             # "72 GPUs" that hold per rack is shown as a rate: "72 GPUs per rack"
             names = "|".join(w for w, name in [*_countable_names().items(), *_COUNTED.get().items()] if name == k) or k
@@ -364,7 +376,7 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
                 word = written.group(1) if written else k
                 word = word[:-1] if word.lower().endswith("s") and not word.lower().endswith("ss") else word
                 shown += f" per {word}"
-        found.append(Figure(text=shown, amount=value * unit,
+        found.append(Figure(text=shown, amount=value * unit, end=end,
                             counts=tuple(sorted((k, v) for k, v in counts.items() if v)), start=m.start()))
     # "a GPU", "a full year": a single counted thing or unit of time the scenario names
     for m in re.finditer(r"\b(?:a|an|one)\s+(?:full\s+|single\s+|whole\s+)?([A-Za-z][\w-]*)\b", text, re.I):
@@ -378,7 +390,66 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
         elif word.lower().rstrip("s") in _words()["single_units"] and re.search(r"\b(?:in|over|for|during)\s*$", before):
             found.append(Figure(text=m.group(0), amount=1 * ureg.parse_units(word.lower()), start=m.start()))
     found.sort(key=lambda f: f.start)
-    return found, shares
+    return found, [_bind(text, found, share) for share in shares]
+
+
+@dataclass(frozen=True)
+class _Share:
+    """A percentage and what its own phrase says of it: how it applies ("share" ×p, "added" ×(1+p),
+    "removed" ×(1−p)) and to which figure ("before": the one its phrase follows, "after": the one
+    after "of", "money": the amount of money before it in its sentence); how "" when it says nothing."""
+
+    fraction: float
+    start: int
+    end: int
+    how: str
+    to: str
+
+
+def _share(text: str, fraction: float, start: int, end: int) -> _Share:
+    """Read a percentage by its own phrase only: "four years at 80% utilisation" scales those years, "40%
+    of that peak" or "15% of US$4 billion" the figure it is of, "a 15% discount" or "20% off" takes off,
+    "10% on top" adds, "a 25% tariff" is that share of the money before it. Any other use is not
+    guessed (`how` is "")."""
+    words = _words()
+    before, after = text[:start].lower(), text[end:].lower()
+    after_words = re.match(r"\s*(?:[a-z-]+\s+){0,2}", after)
+    near_after = after[: after_words.end() if after_words else 0]
+    if re.match(r"\s*of\b", after):
+        return _Share(fraction, start, end, "share", "after" if re.match(r"\s*of\s+(?:the\s+)?(?:us\$|\$|€)?\d", after)
+                      else "before")
+    if re.search(r"\bat\s+(?:an?\s+)?(?:average\s+|mean\s+|effective\s+)?$", before):
+        return _Share(fraction, start, end, "share", "adjacent")
+    if any(re.match(rf"\s*(?:[a-z-]+\s+)?{re.escape(w)}\b", after) for w in words["fraction_removed"]) or \
+            re.search(r"\b(?:discount|rebate|reduction|cut) of\s*$", before):
+        return _Share(fraction, start, end, "removed", "money")
+    if any(re.match(rf"\s*{re.escape(w)}\b", after) for w in words["fraction_added"]) or \
+            re.search(r"\b(?:plus|another|an extra|add|adding)\s*(?:an?\s+)?$", before):
+        return _Share(fraction, start, end, "added", "before")
+    if any(re.search(rf"\b{re.escape(w)}\b", near_after) for w in words["levies"]):
+        return _Share(fraction, start, end, "levy", "money")
+    return _Share(fraction, start, end, "", "")
+
+
+def _bind(text: str, figs: list[Figure], share: _Share) -> tuple[float, int, str]:
+    """(fraction, index of the figure it applies to or -1, how)."""
+    sentence_start = _clause_start(text, share.start, ".?!;")
+    earlier = [i for i, f in enumerate(figs) if sentence_start <= f.start < share.start and not f.factor_only]
+    if share.to == "adjacent":
+        # the figure written right before "at" ("four years at 80%"), not one a verb separates ("1e24 FLOP
+        # runs at 40% utilisation on …": which figure the utilisation slows is not said)
+        near = [i for i in earlier if re.fullmatch(r"\s*at\s+(?:an?\s+)?(?:average\s+|mean\s+|effective\s+)?",
+                                                    text[figs[i].end:share.start], re.I)]
+        return share.fraction, near[-1] if near else -1, "share"
+    if share.to == "after":
+        later = [i for i, f in enumerate(figs) if f.start >= share.end]
+        return share.fraction, later[0] if later else -1, "share"
+    if share.to == "money":
+        money = [i for i in earlier if _is_money(figs[i].amount)]
+        return share.fraction, money[-1] if money else -1, share.how
+    if share.to == "before":
+        return share.fraction, earlier[-1] if earlier else -1, share.how
+    return share.fraction, -1, share.how
 
 
 def target(question: str) -> Target | None:
@@ -391,13 +462,17 @@ def target(question: str) -> Target | None:
         _COUNTED.reset(token)
 
 
-def _target(question: str, text: str) -> Target | None:
+def _asked_sentence(text: str) -> str:
+    """The sentence that asks: the last with a question mark, else the last with a question word (a
+    part may come before the statements it leans on: "what does it earn in a day An inference …")."""
     sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s.strip()]
-    # the sentence that asks: the last with a question mark, else the last with a question word (a
-    # part may come before the statements it leans on: "what does it earn in a day An inference …")
-    asked = next((s for s in reversed(sentences) if "?" in s), "") or \
+    return next((s for s in reversed(sentences) if "?" in s), "") or \
         next((s for s in reversed(sentences) if re.search(r"\b(?:how|what|which)\b", s, re.I)), "") or \
         (sentences[-1] if sentences else "")
+
+
+def _target(question: str, text: str) -> Target | None:
+    asked = _asked_sentence(text)
     offset = text.rfind(asked)
     # the figures' own rates ("at US$2.10 per GPU-hour") are theirs, not the asked amount's
     spans = [(f.start - offset, f.start - offset + len(f.text)) for f in figures(question)[0]]
@@ -418,7 +493,11 @@ def _target(question: str, text: str) -> Target | None:
             many = _Asked(lead.group(0), m.group(1), m.group(2), lead.start(), lead.end() + m.end())
             break
     much = re.search(r"\bhow much\s+(?:([\w-]+)\s+)?", asked, re.I)
-    unit_in = re.search(r"\b(?:in|into)\s+(?:US\s+)?([\w$€-]+)\s*\??\s*$", asked, re.I)
+    # "… in GWh", "what is that in US dollars", "in MWh does it use in 30 days": a unit after "in" that is
+    # no figure of the question's own ("in 30 days" is one)
+    unit_in = next((u for u in re.finditer(r"\b(?:in|into)\s+(?:US\s+)?([A-Za-z$€][\w$€-]*)", asked, re.I)
+                    if _term(u.group(1)) is not None and not _term(u.group(1))[1]  # type: ignore[index]
+                    and not any(a <= u.start() <= b for a, b in spans)), None)
     if many:
         adjectives = many.adjectives.lower().split()
         term = _term(many.noun)
@@ -453,6 +532,10 @@ def _target(question: str, text: str) -> Target | None:
             continue
         if m.group(0).lower().startswith(("each", "every")) and not term[1]:
             continue  # "each second" is no thing of which the amount is a rate
+        clause = re.split(r"[,;]", asked[at:], maxsplit=1)[0]
+        if m.group(0).lower().startswith(("each", "every")) and \
+                any(at < a < at + len(clause) for a, _ in spans):
+            continue  # "… if each rack draws 120 kW": the rate of that figure, not of the asked amount
         found.amount = found.amount / term[0]
         found.counts.subtract(term[1])
         found.per.append(word)
@@ -462,9 +545,16 @@ def _target(question: str, text: str) -> Target | None:
         found.per.append("year")
     things = [k for k, v in found.counts.items() if v > 0 and k != "byte"]
     if not rounding and things and not found.per:
-        down = any(re.search(rf"\b{w}\b", asked, re.I) for w in words["round_down_verbs"])
-        up = any(re.search(rf"\b{w}\b", text, re.I) for w in words["round_up"])
-        rounding = "down" if down and not up else "up" if up and not down else ""
+        # the asking sentence's verb decides ("how many GPUs can it power" rounds down though the
+        # statement says each "needs" 1.4 kW); a need stated only before it rounds up ("We need to house
+        # 150,000 GPUs … How many racks is that?")
+        def said(where: str, key: str) -> bool:
+            return any(re.search(rf"\b{w}\b", where, re.I) for w in words[key])
+
+        if said(asked, "round_down_verbs") != said(asked, "round_up"):
+            rounding = "down" if said(asked, "round_down_verbs") else "up"
+        elif not said(asked, "round_down_verbs") and said(text, "round_up") and not said(text, "round_down_verbs"):
+            rounding = "up"
     found.rounding = rounding
     return found
 
@@ -473,18 +563,27 @@ def _dimension(amount: Any, counts: Counter[str]) -> tuple[Any, tuple[tuple[str,
     return amount.dimensionality, tuple(sorted((k, v) for k, v in counts.items() if v))
 
 
-def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]]) -> list[Figure]:
-    """Each share applied to the figure it follows in the question ("four years at 80% utilisation");
-    a share before any figure cannot be placed."""
+def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]], asked: str) -> list[Figure]:
+    """Each share applied to the figure its phrase names. A share whose phrase does not say what it
+    applies to or how, or a levy ("a 25% tariff") when the question asks for the price with it, is not
+    guessed.
+
+    Raises:
+        ToolInputError: a share that cannot be placed.
+    """
     out = list(figs)
-    for fraction, position, how in shares:
-        before = [i for i, f in enumerate(out) if f.start < position and not f.factor_only]
-        if not before:
-            raise ToolInputError("share", "a percentage that follows no figure: say what it is a share of")
-        i = before[-1]
+    for fraction, index, how in shares:
+        if index < 0 or not how:
+            raise ToolInputError("share", "a percentage whose phrase does not say what it is a share of")
+        if how == "levy":
+            # "What is the tariff bill?" asks the levy itself; "what does it cost with the tariff?" the sum
+            if re.search(r"\b(?:includ\w*|after|with|all[- ]in|once|plus|total cost)\b", asked, re.I):
+                raise ToolInputError("share", "a levy added to a price: say whether the levy alone or the total is asked")
+            how = "share"
         factor = 1 + fraction if how == "added" else 1 - fraction if how == "removed" else fraction
-        f = out[i]
-        out[i] = Figure(text=f"({f.text} × {fmt_num(factor, 4)})", amount=f.amount * factor, counts=f.counts, start=f.start)
+        f = out[index]
+        out[index] = Figure(text=f"({f.text} × {fmt_num(factor, 4)})", amount=f.amount * factor, counts=f.counts,
+                            start=f.start, end=f.end)
     return out
 
 
@@ -517,7 +616,7 @@ def solve(question: str) -> ToolResult:
         raise ToolInputError("figures", "a plain number without a unit: whether it multiplies or divides is not stated")
     if len(shares) > 1:
         raise ToolInputError("share", "more than one percentage: the order they apply in is not stated")
-    figs = _restated(_scaled(figs, shares))
+    figs = _restated(_scaled(figs, shares, _asked_sentence(numerals(question))))
     if len(figs) < 2 or len(figs) > MAX_FIGURES:
         raise ToolInputError("figures", f"{len(figs)} figures stated; a scenario needs 2 to {MAX_FIGURES}")
     want = _dimension(asked.amount, asked.counts)
@@ -587,9 +686,14 @@ def _amount_text(value: float, unit_text: str) -> str:
     """"US$35.39 million", "250 racks", "2.458 MW": four significant figures, whole numbers in full,
     money over a million in millions or billions."""
     def number(x: float) -> str:
+        if x != 0 and (abs(x) >= 1e12 or abs(x) < 1e-3):
+            return fmt_sci(x, 4)  # "8.64 × 10^23 FLOP", never its float noise written out
         if float(x).is_integer():
             return fmt_num(x, 0)
         return fmt_num(x, 1) if abs(x) >= 1000 else fmt_sig(x, 4)
+
+    if value == 1 and re.fullmatch(r"[A-Za-z-]+s", unit_text) and not unit_text.endswith("ss"):
+        unit_text = unit_text[:-1]  # "1 rack"
 
     if unit_text.startswith("US$") and abs(value) >= 1e6:
         scale, word = (1e9, "billion") if abs(value) >= 1e9 else (1e6, "million")

@@ -80,6 +80,30 @@ def test_a_scenario_whose_every_figure_combines_into_the_asked_unit_is_that_calc
     assert part.tool_text.startswith(part.scenario)  # the evidence stage runs it on the same text
 
 
+def test_a_scenario_stated_in_the_question_sentence_itself_is_computed(planner):
+    part = only_part(planner.plan("How many racks can a 30 MW hall power if each rack draws 120 kW?"))
+    assert part.intent == "scenario" and part.computations and not part.computations[0].missing
+
+
+@pytest.mark.parametrize("question", [
+    "DeepSeek-V3 trained on 2,048 GPUs for 2.788 million GPU-hours. How many days did the R1 training take?",
+    "Colossus has 100,000 GPUs using 150 MW. How much power does each GPU at Abilene get?",
+])
+def test_a_question_about_something_the_figures_do_not_describe_is_no_scenario(planner, question):
+    # the statement's figures are another run's or site's: computing on them would answer another question
+    assert all(p.intent != "scenario" for p in planner.plan(question).parts)
+
+
+def test_a_follow_up_figure_replaces_the_earlier_figure_written_after_the_same_words(planner):
+    history = [{"role": "user", "content": "A hall has 30 MW for IT and each rack draws 120 kW. "
+                                           "How many full racks can it power?"},
+               {"role": "assistant", "content": "250 racks."}]
+    plan = planner.plan("And if each rack draws 150 kW instead?", history)
+    assert "30 MW" in plan.standalone and "150 kW" in plan.standalone and "120 kW" not in plan.standalone
+    plan = planner.plan("And with 40 MW?", history)  # no words in common: the figure nearest in size
+    assert "40 MW" in plan.standalone and "120 kW" in plan.standalone
+
+
 def test_a_scenario_that_needs_a_catalogue_figure_stays_with_the_domain_tool(planner):
     # no wattage is stated: the power tool reads the H100's TDP from the catalogue
     part = only_part(planner.plan("A lab installs 20,000 H100 GPUs. How many megawatts will they draw?"))

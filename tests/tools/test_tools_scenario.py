@@ -109,3 +109,59 @@ def test_a_noun_the_question_counts_is_a_thing_of_its_own():
     assert result.result["unit"] == "chips per project"
     # a plural that counts nothing ("3 times") is no thing
     assert target("The hall holds 3 times as many GPUs. How many times?") is None
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the phrase of a share says what it scales: the figure right before "at" ("a week at 70%"), the one
+    # it is "of", the money a discount or a levy is taken from
+    ("A cluster of 1,000 GPUs draws 1.2 kW per GPU at 70% utilisation. How much energy does it use over a week, "
+     "in MWh?", 1000 * 1.2 * 0.7 * 168 / 1000),
+    ("A run needs 3.8 x 10^25 FLOP on 16,384 GPUs with a peak of 989 TFLOPS each, and it sustains 40% of that "
+     "peak. How many days will it take?", 67.857),
+    ("A vendor sells 200 GPUs at US$20,000 apiece with a 10% discount. What is the order worth?", 3_600_000),
+    ("An importer brings in 8,000 accelerators priced at US$30,000 each and pays a 25% tariff on their value. "
+     "What is the total tariff bill?", 60_000_000),
+])
+def test_a_share_applies_as_its_own_phrase_says(question, expected):
+    assert value(question) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("question", [
+    # which figure a utilisation slows is not said when a verb stands between them
+    "A job of 1 x 10^24 FLOP runs at 40% utilisation on a 400 PFLOPS cluster. How many days?",
+    # "80% of the hall's power" names no figure of its sentence
+    "A 30 MW hall powers racks of 120 kW each. 80% of the hall's power is available for IT. How many racks?",
+    # a levy with the price it is added to: the levy alone or the total?
+    "100 GPUs cost US$25,000 each before a 25% tariff. What do they cost after the tariff?",
+    # a split ("40% … and the rest") is no product
+    "A 50 MW site runs for 30 days and puts 40% into training and the rest into inference. How much energy "
+    "does training use?",
+])
+def test_a_share_whose_phrase_does_not_say_what_it_scales_is_not_guessed(question):
+    with pytest.raises(ToolInputError, match="share|percentage|levy"):
+        solve(question)
+
+
+def test_written_exponents_and_the_calendar_of_bills():
+    assert value("A job needs 3.15e23 FLOP on 1,000 GPUs that each sustain 400 TFLOPS. How many days?") == \
+        pytest.approx(9.115, rel=1e-3)
+    # a year of 8,760 hours and a month of 730, as energy bills and cloud prices count them
+    assert value("A campus draws 100 MW for a full year. How many MWh?") == pytest.approx(876_000)
+    assert value("Renting 10 GPUs for 3 months at US$2 per GPU-hour: what is the bill?") == pytest.approx(43_800)
+
+
+def test_a_model_number_is_no_figure_and_a_round_figure_is_no_year():
+    figs, _ = figures("5,000 Ascend 910B chips cost US$12,000 each. What is the bill?")
+    assert not any(f.text.startswith("910") for f in figs)  # "910B" is a name, not 910 bytes
+    assert not any(k == "byte" for f in figs for k, _ in f.counts)
+    assert value("A 2000 W server runs for 10 hours. How many kWh?") == pytest.approx(20)
+
+
+def test_the_asked_unit_after_in_anywhere_in_the_question():
+    result = solve("A cluster draws 90 MW. How much energy in GWh does it use in 30 days?")
+    assert result.result["value"] == pytest.approx(64.8) and result.result["unit"] == "GWh"
+
+
+def test_the_asked_sentence_decides_the_rounding():
+    # "each GPU needs 1.4 kW" states a need, but "can it power" asks for whole GPUs it can power
+    assert value("A site has 300 MW and each GPU needs 1.4 kW. How many GPUs can it power?") == 214_285
