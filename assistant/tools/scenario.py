@@ -41,11 +41,12 @@ _SMALL = {"one": 1, "two": 2, "three": 3, "a": 1, "an": 1}
 _CURRENCY = {"us$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
              "yuan": "CNY", "rmb": "CNY", "cny": "CNY", "dollar": "USD", "dollars": "USD"}
 _NUMBER = re.compile(
-    r"(?P<cur>US\$|\$|€|\bUSD\s?|\bRMB\s?)?(?P<num>(?<![\w.])\d[\d,]*(?:\.\d+)?)"
+    r"(?P<cur>US\$|\$|€|\bUSD\s?|\bRMB\s?)?(?P<num>(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?)"
     r"(?:\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)\s*(?P<exp>[-−]?\d+)|[eE](?P<e>[-−+]?\d+)(?![\w]))?"
     r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn)\b)?", re.I)
 _WORD = re.compile(r"(?<![\w])[A-Za-z€$][\w/²-]*")
 _INFORMATION = re.compile(r"([kKMGTP])?(B|b|bytes?|bits?)|(kilo|mega|giga|tera|peta)?(bytes?|bits?)")
+_MODEL = re.compile(r"(?!(?:FP|BF|INT|TF|HBM|GDDR|DDR|LPDDR|NVL|PCIE|Q|FY|CY)\d)(?:[A-Z]{1,4}\d{2,4}[A-Z]{0,2})s?", re.I)  # an accelerator's model number ("H100", "MI308", "H20s")
 _PREFIX = {"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15}
 _SENTENCE = re.compile(r"(?<=[.?!;])\s+|\s+(?=\()|(?<=\))\s+")
 
@@ -61,6 +62,7 @@ class Figure:
     start: int = 0
     factor_only: bool = False  # a plain number ("a PUE of 1.2"): it multiplies, never divides
     end: int = 0  # where its phrase ends in the question (a share written right after it scales it)
+    single: bool = False  # "a GPU", "an 8-GPU server": one thing, used only where the unit needs it
 
     def counter(self) -> Counter[str]:
         return Counter(dict(self.counts))
@@ -123,6 +125,8 @@ def _countable(word: str) -> str:
     """The thing a counted noun counts ("accelerators" → "gpu"; "projects" → "project" in a question that
     counts projects); "" for a word that is no noun of a count."""
     w = word.lower().strip("-")
+    if _MODEL.fullmatch(word.strip("-")):
+        return "gpu"  # "1,000 H100", "1 million H20s": a count of accelerators of that model
     return _countable_names().get(w, "") or _COUNTED.get().get(w, "")
 
 
@@ -259,14 +263,22 @@ def _each_subject(text: str, start: int) -> str:
     return last
 
 
-def _before_each(text: str, start: int) -> str:
+def _before_each(text: str, start: int, floor: int = 0) -> str:
     """"each 72-GPU rack draws 120 kW", "every GPU rated at 1,200 W": the thing after each/every/per
-    earlier in the clause, of which the figure is a rate."""
+    earlier in the clause (after `floor`, the end of the figure before, whose own "per" it is not), of
+    which the figure is a rate."""
     clause_start = _clause_start(text, start, ".;,?!")
     m = None
-    for m in re.finditer(r"\b(?:each|every|per)\s+(?:[\d,.]+-[\w-]+\s+)?([\w-]+)", text[clause_start:start], re.I):
-        pass
+    for found in re.finditer(r"\b(?:each|every|per)\s+(?:[\d,.]+-[\w-]+\s+)?([\w-]+)", text[clause_start:start], re.I):
+        if not (found.group(0).lower().startswith("per") and clause_start + found.start() < floor):
+            m = found  # (a "per" inside the figure before is that figure's rate: "2 bytes per parameter")
     if m is None:
+        # "A GPU rents for US$2.50 an hour", "An NVL72 rack holds 72 GPUs": what one thing, the clause's
+        # subject, has or costs
+        sentence = text[_clause_start(text, start, ".;?!"):start]
+        subject = re.match(r"\s*(?:(?:if|suppose|say|assume|when)\s+)?(?:a|an)\s+(?:([\w-]+)\s+)?([\w-]+)", sentence, re.I)
+        if subject:
+            return next((_countable(w) for w in (subject.group(2), subject.group(1)) if w and _countable(w)), "")
         return ""
     if not _countable(m.group(1)) and m.group(0).lower().startswith(("each", "every")):
         # "2,048 GPUs that each sustain 400 TFLOPS": "each" stands for the thing counted before it
@@ -320,7 +332,8 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
             term = _term(compound.group(1))
             assert term is not None
             unit, counts = term
-            owner = _countable(compound.group(3))
+            # the thing it describes ("72-GPU rack"), never a model name after it ("24,576-GPU H100 clusters")
+            owner = "" if _MODEL.fullmatch(compound.group(3)) else _countable(compound.group(3))
             if owner:
                 counts[owner] -= 1
             end += compound.end()
@@ -338,6 +351,13 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
                 end += word.end()
         elif m.group("cur"):
             pass
+        # "8,000 of them": a count of the thing counted before
+        of_them = re.match(r"\s+of\s+(?:them|these|those)\b", text[end:], re.I)
+        if of_them and unit == ureg.dimensionless and not counts:
+            thing = _each_subject(text, m.start()) or _before_each(text, m.start())
+            if thing:
+                counts[thing] += 1
+                end += of_them.end()
         if unit == ureg.dimensionless and not counts:
             # a plain number ("a PUE of 1.2") may multiply or divide ("IT load at a PUE of 1.2" vs "a grid
             # connection at a PUE of 1.2"): its unit cannot say which, so it is kept to refuse the scenario
@@ -348,20 +368,28 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
         of = re.search(r"\b([\w-]+)\s+of\s*$", text[:m.start()])
         if of and _countable(of.group(1)) and counts and sum(counts.values()) == 1:
             counts[_countable(of.group(1))] -= 1
+        # "80 GB GPUs", "120 kW racks": a unit written before a counted thing is that thing's
+        after_unit = re.match(r"\s+([\w-]+)", text[end:])
+        if after_unit and _countable(after_unit.group(1)) and (unit != ureg.dimensionless or "byte" in counts) \
+                and not counts.get(_countable(after_unit.group(1))):
+            counts[_countable(after_unit.group(1))] -= 1
+            end += after_unit.end()
         rate = _rate_after(text, end)
-        if rate is not None:
+        if rate is not None:  # "per kWh", "an hour", "every second"
             unit = unit / rate[0]
             counts.subtract(rate[1])
             end = rate[2]
-        elif re.match(r"\s*(?:each|apiece|a piece|a head|per head|a unit|per unit)\b", text[end:], re.I) \
-                and not any(v < 0 for v in counts.values()):  # "32,000-token contexts each" is already a rate
+        if re.match(r"\s*(?:each|apiece|a piece|a head|per head|a unit|per unit)\b", text[end:], re.I):
             subject = _each_subject(text, m.start())
-            if subject:
+            # "US$30,000 each": of the thing counted before it ("32,000-token contexts each" is one already)
+            if subject and not any(v < 0 for v in counts.values()):
                 counts[subject] -= 1
         else:
-            subject = _before_each(text, m.start())
+            # "each rack draws 120 kW", "A GPU rents for US$2.50 an hour": of the clause's one thing
+            subject = _before_each(text, m.start(), consumed)
             if subject and not counts.get(subject):
                 counts[subject] -= 1
+
         consumed = end
         # "per million tokens" as written, not as the digits the number words became
         shown = re.sub(r"\b(per|a|every)\s+1(000|000000|000000000|000000000000)\b",
@@ -373,20 +401,29 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
             if not re.search(rf"\b(?:per|each|every|apiece|{names})\b", shown, re.I):
                 # in the question's own word for the thing ("per accelerator", "per card")
                 written = re.search(rf"\b({names})\b", text, re.I)
-                word = written.group(1) if written else k
+                word = written.group(1) if written else ("GPU" if k == "gpu" else k)
                 word = word[:-1] if word.lower().endswith("s") and not word.lower().endswith("ss") else word
                 shown += f" per {word}"
         found.append(Figure(text=shown, amount=value * unit, end=end,
                             counts=tuple(sorted((k, v) for k, v in counts.items() if v)), start=m.start()))
     # "a GPU", "a full year": a single counted thing or unit of time the scenario names
-    for m in re.finditer(r"\b(?:a|an|one)\s+(?:full\s+|single\s+|whole\s+)?([A-Za-z][\w-]*)\b", text, re.I):
+    # (also "a 2000 W server", "an 80 GB GPU": one thing described by a figure)
+    for m in re.finditer(r"\b(?:[Aa]n?|[Oo]ne)\s+(?:full\s+|single\s+|whole\s+)?(?:\d[\d,.]*-[\w-]+\s+|"
+                         r"\d[\d,.]*\s*(?:[kKMGTP]?(?:W|Wh|B)|[kKMGTP]B/s)\s+)?([A-Za-z][\w-]*)\b", text):
         word = m.group(1)
         before = text[max(0, m.start() - 12): m.start()].lower()
-        if re.search(r"\b(?:per|each|every)\s*$", before) or any(f.start <= m.start() < f.start + len(f.text) for f in found):
+        if re.search(r"\b(?:per|each|every)\s*$", before) or \
+                any(f.start <= m.start() < f.start + len(f.text) for f in found):
             continue
+        # "an inference server": the thing may follow one word that describes it
+        described = re.match(r"\s+([A-Za-z][\w-]*)\b", text[m.end():])
+        if not _countable(word) and described and _countable(described.group(1)) and not _unit(word):
+            word, end_at = described.group(1), m.end() + described.end()
+        else:
+            end_at = m.end()
         if _countable(word) and not re.search(r"\b(?:of|for)\s*$", before):
-            found.append(Figure(text=m.group(0), amount=1 * ureg.dimensionless, counts=((_countable(word), 1),),
-                                start=m.start()))
+            found.append(Figure(text=text[m.start():end_at], amount=1 * ureg.dimensionless,
+                                counts=((_countable(word), 1),), start=m.start(), end=end_at, single=True))
         elif word.lower().rstrip("s") in _words()["single_units"] and re.search(r"\b(?:in|over|for|during)\s*$", before):
             found.append(Figure(text=m.group(0), amount=1 * ureg.parse_units(word.lower()), start=m.start()))
     found.sort(key=lambda f: f.start)
@@ -427,7 +464,10 @@ def _share(text: str, fraction: float, start: int, end: int) -> _Share:
             re.search(r"\b(?:plus|another|an extra|add|adding)\s*(?:an?\s+)?$", before):
         return _Share(fraction, start, end, "added", "before")
     if any(re.search(rf"\b{re.escape(w)}\b", near_after) for w in words["levies"]):
-        return _Share(fraction, start, end, "levy", "money")
+        # "a 25% tariff is added on top": its own clause says it is added to the price
+        clause = re.split(r"[,;.?!]", after, maxsplit=1)[0]
+        added = any(re.search(rf"\b{re.escape(w)}\b", clause) for w in [*words["fraction_added"], "added", "included"])
+        return _Share(fraction, start, end, "added" if added else "levy", "money")
     return _Share(fraction, start, end, "", "")
 
 
@@ -438,8 +478,15 @@ def _bind(text: str, figs: list[Figure], share: _Share) -> tuple[float, int, str
     if share.to == "adjacent":
         # the figure written right before "at" ("four years at 80%"), not one a verb separates ("1e24 FLOP
         # runs at 40% utilisation on …": which figure the utilisation slows is not said)
-        near = [i for i in earlier if re.fullmatch(r"\s*at\s+(?:an?\s+)?(?:average\s+|mean\s+|effective\s+)?",
+        near = [i for i in earlier if re.fullmatch(r"\s*(?:each\s+|apiece\s+)?at\s+(?:an?\s+)?(?:average\s+|mean\s+|effective\s+)?",
                                                     text[figs[i].end:share.start], re.I)]
+        if not near:
+            # "A 10 MW facility runs at 60% average load.": the sentence's one figure, when none follows
+            # the share in it (a figure after it could be what it slows: "1e24 FLOP runs at 40% on 400 PFLOPS")
+            sentence_end = min([i for i in (text.find(c, share.end) for c in ".?!;") if i >= 0] or [len(text)])
+            later = [f for f in figs if share.end <= f.start < sentence_end and not f.single]
+            alone = [i for i in earlier if not figs[i].single]
+            near = alone if len(alone) == 1 and not later else []
         return share.fraction, near[-1] if near else -1, "share"
     if share.to == "after":
         later = [i for i, f in enumerate(figs) if f.start >= share.end]
@@ -483,20 +530,26 @@ def _target(question: str, text: str) -> Target | None:
     for lead in re.finditer(r"\b(?:how many|(?:the\s+)?(?:fewest|smallest number of|minimum number of|most|"
                             r"largest number of|maximum number of))\s+", asked, re.I):
         # the counted noun after up to two adjectives ("how many whole cards", "how many full racks")
-        for k in range(3):
+        for k in range(4):
             m = re.match(rf"((?:[\w-]+\s+){{{k}}})([\w-]+)", asked[lead.end():])
-            if m and _term(m.group(2)) is not None:
-                break
+            following = re.match(r"\s+([\w-]+)", asked[lead.end() + m.end():]) if m else None
+            if m and _term(m.group(2)) is not None and not (following and _countable(following.group(1))):
+                break  # ("how many 80 GB GPUs": GPUs, not GB)
         else:
             continue
         if m is not None:
             many = _Asked(lead.group(0), m.group(1), m.group(2), lead.start(), lead.end() + m.end())
             break
-    much = re.search(r"\bhow much\s+(?:([\w-]+)\s+)?", asked, re.I)
+    # "how much memory", "how much facility power", "what is the total power": the asked noun within two words
+    much = next((m for m in re.finditer(r"\b(?:how much|what(?:'s| is| are| was| will be| would be)\s+(?:the|its|their)"
+                                        r"(?:\s+(?:total|combined|overall|annual|yearly|monthly|daily))?)"
+                                        r"\s+(?:[\w-]+\s+)??([\w-]+)", asked, re.I)
+                 if m.group(1).lower() in words["asked_nouns"]), None) or \
+        re.search(r"\bhow much\s+(?:([\w-]+)\s+)?", asked, re.I)
     # "… in GWh", "what is that in US dollars", "in MWh does it use in 30 days": a unit after "in" that is
     # no figure of the question's own ("in 30 days" is one)
     unit_in = next((u for u in re.finditer(r"\b(?:in|into)\s+(?:US\s+)?([A-Za-z$€][\w$€-]*)", asked, re.I)
-                    if _term(u.group(1)) is not None and not _term(u.group(1))[1]  # type: ignore[index]
+                    if _term(u.group(1)) is not None and set(_term(u.group(1))[1]) <= {"byte"}  # type: ignore[index]
                     and not any(a <= u.start() <= b for a, b in spans)), None)
     if many:
         adjectives = many.adjectives.lower().split()
@@ -623,7 +676,7 @@ def solve(question: str) -> ToolResult:
     # every figure is used, except one that only describes a thing nothing else counts ("racks of 72
     # GPUs" when neither the other figures nor the question count GPUs)
     counted = [{k for k, _ in f.counts} for f in figs]
-    optional = {i for i, f in enumerate(figs)
+    optional = {i for i, f in enumerate(figs) if f.single} | {i for i, f in enumerate(figs)
                 if any(v < 0 for _, v in f.counts)  # a rate, never a plain count or amount
                 and any(k not in asked.counts and all(k not in c for j, c in enumerate(counted) if j != i)
                         for k in counted[i])}
@@ -656,8 +709,9 @@ def solve(question: str) -> ToolResult:
         value = math.floor(value + 1e-9)
     elif asked.rounding == "up":
         value = math.ceil(value - 1e-9)
-    numerator = [figs[i].text for i, sign in signs if sign > 0]
-    denominator = [figs[i].text for i, sign in signs if sign < 0]
+    # one thing ("a GPU") only carries the unit: it is not written into the working
+    numerator = [figs[i].text for i, sign in signs if sign > 0 and not figs[i].single]
+    denominator = [figs[i].text for i, sign in signs if sign < 0 and not figs[i].single]
     formula = (" × ".join(numerator) or "1") + "".join(f" ÷ {d}" for d in denominator)
     unit_text = _unit_text(asked)
     return ToolResult(

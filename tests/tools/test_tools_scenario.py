@@ -165,3 +165,28 @@ def test_the_asked_unit_after_in_anywhere_in_the_question():
 def test_the_asked_sentence_decides_the_rounding():
     # "each GPU needs 1.4 kW" states a need, but "can it power" asks for whole GPUs it can power
     assert value("A site has 300 MW and each GPU needs 1.4 kW. How many GPUs can it power?") == 214_285
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a unit before a counted thing is that thing's ("80 GB GPUs"); the asked thing is the GPUs, not the GB
+    ("A 405 billion parameter model at two bytes per parameter needs how many 80 GB GPUs just to hold the "
+     "weights?", 11),
+    # what one thing costs, as the clause's subject ("A GPU rents for …"), times how many are rented
+    ("A GPU rents for US$2.50 an hour. How much does renting 512 GPUs for two weeks cost?", 430_080),
+    # "8,000 of them" counts the thing named before
+    ("If each H100 costs US$30,000, how much do 8,000 of them cost?", 240_000_000),
+    # a model name after a count counts accelerators
+    ("Nvidia sells 1 million H20s at US$12,000 each. What revenue is that?", 12_000_000_000),
+    # "what is the total power of …"
+    ("What is the total power of 4,096 GPUs at 700 W each, in MW?", 2.8672),
+    # a share "of the revenue" is of the figure before it in its sentence
+    ("It sells 100,000 accelerators at US$12,000 each and pays 15% of the revenue to the US. "
+     "How much does the US get?", 180_000_000),
+    # a sentence's one figure and a share after it, with no figure following: the share scales that figure
+    ("A 10 MW facility runs at 60% average load. How much energy does it use in a week, in MWh?", 1008),
+    # an inference server's output, with the server as the clause's one thing
+    ("An inference server turns out 2,400 tokens every second. Billed at US$0.60 per million tokens, what does "
+     "it earn in a day?", 124.416),
+])
+def test_how_analysts_state_rates_and_counts(question, expected):
+    assert value(question) == pytest.approx(expected, rel=1e-3)
