@@ -1126,7 +1126,7 @@ def route(question: str, catalogue: Catalogue, families: set[str] | frozenset[st
         "fleet": lambda: _fleet_outcomes(parsed, fleets, no_count),
         "screen": lambda: _screen_outcomes(parsed, catalogue),
         # any calculation whose every figure the user states, combined by the figures' units
-        "scenario": lambda: [_run("scenario", {"question": parsed.text}, lambda: solve_scenario(parsed.text),
+        "scenario": lambda: [_run("scenario", {"question": parsed.question}, lambda: solve_scenario(parsed.question),
                                   summaries.scenario_summary)],
     }
     error_names = {"compare": "compare_fleets", "export": "export_classification", "fleet": "fleet_compute",

@@ -178,6 +178,11 @@ def _term(word: str) -> tuple[Any, Counter[str]] | None:
         return None
     unit: Any = registry().dimensionless
     counts: Counter[str] = Counter()
+    rate = re.fullmatch(r"([kKMGTP]?B)/(s|sec|second|h|hour)", word)
+    if rate:  # "4.8 TB/s": bytes per unit of time
+        inner = _term(rate.group(1))
+        return (inner[0] / registry().parse_units("second" if rate.group(2).startswith("s") else "hour"),
+                inner[1]) if inner else None
     for p in parts:
         info = _INFORMATION.fullmatch(p)
         if info:
@@ -286,10 +291,23 @@ def _before_each(text: str, start: int, floor: int = 0) -> str:
     return _countable(m.group(1))
 
 
+def _digits(question: str) -> str:
+    """The question with number words as digits ("eight GPUs" → "8 GPUs"), a scale word kept apart from its
+    digits ("671-billion-parameter" → "671 billion-parameter", never "671-1000000000")."""
+    kept: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        kept.append(m.group(0).replace("-", " "))
+        return f"Zkeep{len(kept) - 1}Z"
+
+    text = numerals(re.sub(r"\d[\d,.]*[\s-]+(?:thousand|million|billion|trillion)\b", keep, question, flags=re.I))
+    return re.sub(r"Zkeep(\d+)Z", lambda m: kept[int(m.group(1))], text)
+
+
 def figures(question: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
     """The figures a question states, and its shares as (fraction, position, how it applies:
     "share", "added" or "removed")."""
-    text = numerals(question)
+    text = _digits(question)
     token = _COUNTED.set(_counted_nouns(text))
     try:
         return _figures(text)
@@ -501,7 +519,7 @@ def _bind(text: str, figs: list[Figure], share: _Share) -> tuple[float, int, str
 
 def target(question: str) -> Target | None:
     """What the question sentence asks for, or None when it asks no amount this module can read."""
-    text = numerals(question)
+    text = _digits(question)
     token = _COUNTED.set(_counted_nouns(text))
     try:
         return _target(question, text)
@@ -669,7 +687,7 @@ def solve(question: str) -> ToolResult:
         raise ToolInputError("figures", "a plain number without a unit: whether it multiplies or divides is not stated")
     if len(shares) > 1:
         raise ToolInputError("share", "more than one percentage: the order they apply in is not stated")
-    figs = _restated(_scaled(figs, shares, _asked_sentence(numerals(question))))
+    figs = _restated(_scaled(figs, shares, _asked_sentence(_digits(question))))
     if len(figs) < 2 or len(figs) > MAX_FIGURES:
         raise ToolInputError("figures", f"{len(figs)} figures stated; a scenario needs 2 to {MAX_FIGURES}")
     want = _dimension(asked.amount, asked.counts)
@@ -704,6 +722,9 @@ def solve(question: str) -> ToolResult:
     if len({f"{v:.6g}" for v in values}) > 1:
         raise ToolInputError("figures", "the stated figures combine in more than one way; say how")
     used, value, signs = best[0]
+    if any(v > 0 for k, v in asked.counts.items() if k != "byte") and not asked.per and abs(value) < 0.01:
+        # a count of things below a hundredth is no count: the figures were misread
+        raise ToolInputError("figures", "the figures give no plausible count; state them again")
     exact = value
     if asked.rounding == "down":
         value = math.floor(value + 1e-9)

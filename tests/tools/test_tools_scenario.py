@@ -190,3 +190,22 @@ def test_the_asked_sentence_decides_the_rounding():
 ])
 def test_how_analysts_state_rates_and_counts(question, expected):
     assert value(question) == pytest.approx(expected, rel=1e-3)
+
+
+def test_a_scale_word_hyphenated_to_its_digits_keeps_its_value(catalogue):
+    # "671-billion-parameter" is 671 × 10^9 parameters, never 671 nor "671-1000000000"
+    assert value("A 671-billion-parameter model is stored at one byte per parameter. What is the smallest number "
+                 "of GPUs with 141 GB each that could hold it?") == 5
+    # the router hands the question as written: the same answer through it
+    from assistant.tools.router import route
+    outcome = route("A 671-billion-parameter model is stored at one byte per parameter. How many GPUs with 141 GB "
+                    "each does it need?", catalogue, {"scenario"})[0]
+    assert outcome.result["result"]["value"] == 5
+
+
+def test_a_bandwidth_counts_bytes_per_second():
+    figs, _ = figures("The GPU reads 37 GB per token and has 4.8 TB/s of memory bandwidth. How many tokens per "
+                      "second can it generate?")
+    assert [k for f in figs for k, _ in f.counts].count("byte") == 2
+    assert value("The GPU reads 37 GB per token and has 4.8 TB/s of memory bandwidth. How many tokens per second "
+                 "can it generate?") == pytest.approx(129.73, rel=1e-3)
