@@ -200,6 +200,15 @@ def _ranks_or_names_catalogue(text: str) -> bool:
     return any(t.tag_ in ("JJS", "RBS") or t.lower_ in _catalogue_words() for t in parsed(text))
 
 
+def _chains(earlier: list[Part], outcomes: list[Any]) -> bool:
+    """The scenario would redo an earlier part's rounded calculation inside its own ("How many full racks
+    can it buy, and how many GPUs does that give it?": the GPUs are the whole racks' GPUs, not the
+    unrounded product); such a part leans on the earlier result, which the solver does not carry."""
+    used = set(outcomes[0].result["result"]["used"]) if outcomes and outcomes[0].result else set()
+    return any(c.tool == "scenario" and c.inputs.get("rounding") and set(c.inputs.get("used", [])) <= used
+               for p in earlier for c in p.computations)
+
+
 # the words of a follow-up turn that say nothing of which figure it replaces ("And with 40 MW instead?")
 _FOLLOW_UP_WORDS = frozenset({"and", "with", "what", "about", "if", "the", "a", "an", "at", "of", "for", "to", "in",
                               "on", "instead", "then", "so", "but", "or", "now", "how", "say", "suppose"})
@@ -486,7 +495,7 @@ class Planner:
         stated_here = scenario or (text if _states_figures(text) else "")
         if stated_here and reading.answer_type in ("number", "other") and self.catalogue is not None \
                 and all(mentions(stated_here, e) for e in entities if self.topical(e)) \
-                and (outcomes := self._computed(asked, "scenario")):
+                and (outcomes := self._computed(asked, "scenario")) and not _chains(earlier, outcomes):
             # the user states every figure ("… 70 KB per token, 64 requests of 32,000 tokens each. How much
             # memory?") and one product of all of them has the asked unit (tools/scenario.py): that is the
             # calculation asked, whatever the exemplars' vote; a tool of the domain answers when none or
@@ -566,8 +575,12 @@ class Planner:
             part.tool_text = tool_text
             for outcome in outcomes if outcomes is not None else route(tool_text, self.catalogue, {intent},
                                                                        defaults=self.defaults):
-                part.computations.append(Computation(tool=outcome.name, inputs=dict(outcome.arguments),
-                                                     missing=outcome.error or ""))
+                inputs = dict(outcome.arguments)
+                if outcome.name == "scenario" and outcome.result:
+                    # which figures it used, and whether it rounded: a later part may lean on its result
+                    r = outcome.result["result"]
+                    inputs.update(used=r["used"], rounding=r["rounding"] if r["value"] != r["exact"] else "")
+                part.computations.append(Computation(tool=outcome.name, inputs=inputs, missing=outcome.error or ""))
             if part.computations and all(c.missing for c in part.computations) and not _states_figures(asked) \
                     and not _poses_calculation(text):
                 # "What's the power rating of the H20?" states no figure and poses no scenario: the rating is

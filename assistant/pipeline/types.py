@@ -69,7 +69,7 @@ class Part:
     alternatives: list[str] = field(default_factory=list)  # the options of "A or B?": an answer names one
     scenario: str = ""  # figures the user states for it ("A hall of 4,096 GPUs at 400 W…", "If …"): its inputs
     frame: str = ""  # a verbless lead that frames it ("Within Huawei's line-up", "Going by the FT's figures")
-    tool_text: str = ""  # the text the plan ran its calculation on: the evidence stage runs it on the same
+    tool_text: str = ""  # the text the plan ran its calculation on; the evidence stage reruns a scenario on it
     asks: str = ""  # the class of thing it asks to name ("Which card …?" → "card"), "" when it asks no name
     # a multi-hop part: it needs the thing part `depends_on` names; `slot` (its description or pronoun
     # in `text`) is replaced by that name before its evidence is gathered; -1 when it stands alone

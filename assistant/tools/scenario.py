@@ -5,13 +5,16 @@ The figures of the question become quantities: a physical amount with its unit, 
 ("30 MW", "120 kW", "4 years", "70 KB"), times counts of things ("72-GPU rack" is 72 GPU per rack,
 "US$30,000 each" is dollars per the thing counted before it). The asked quantity's unit comes from
 "how many X", "how much X", "per X" and "each X" in the question sentence. The answer is the product
-of the stated figures, each multiplied or divided once, whose dimension is the asked one and which
-uses the most figures; a share ("at 80% utilisation", "a 15% discount") scales the figure it follows,
-and a plain factor ("a PUE of 1.2") multiplies. When two products of the same figures fit but give
-different values, the question does not say which is meant, and nothing is computed.
+of all the stated figures, each multiplied or divided once, whose dimension is the asked one; a share
+scales the figure its own phrase names ("four years at 80% utilisation", "a 15% discount").
 
-Word classes (what is counted, what "how much memory" asks for, the words that add or remove a
-share) are in `assistant/prompts/scenario.yaml`; units are pint's.
+Nothing is computed — a ToolInputError says why — when the figures do not say how they combine: a
+plain number without a unit ("a PUE of 1.2" may multiply an IT load or divide a grid connection), a
+share whose phrase does not place it, two shares, the same amount twice (a sum is no product), a
+number left unread, a zero, no fitting product, or two fitting products with different values.
+
+Word classes (what is counted, what "how much memory" asks for, the words of shares, scale suffixes)
+are in `assistant/prompts/scenario.yaml`; units are pint's.
 """
 
 from __future__ import annotations
@@ -41,14 +44,13 @@ _SMALL = {"one": 1, "two": 2, "three": 3, "a": 1, "an": 1}
 _CURRENCY = {"us$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
              "yuan": "CNY", "rmb": "CNY", "cny": "CNY", "dollar": "USD", "dollars": "USD"}
 _NUMBER = re.compile(
-    r"(?P<cur>US\$|\$|€|\bUSD\s?|\bRMB\s?)?(?P<num>(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?)"
-    r"(?:\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)\s*(?P<exp>[-−]?\d+)|[eE](?P<e>[-−+]?\d+)(?![\w]))?"
+    r"(?P<cur>US\$|(?<![A-Za-z])\$|€|\bUSD\s?|\bRMB\s?)?(?P<num>(?<![\w.])\d(?:[\d,]*\d)?(?:\.\d+)?)"
+    r"(?:\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*)\s*(?P<exp>[-−]?\d+)|\^(?P<pow>[-−]?\d+)|[eE](?P<e>[-−+]?\d+)(?![\w]))?"
     r"(?:[\s-]*(?P<scale>thousand|million|billion|trillion|bn)\b)?", re.I)
 _WORD = re.compile(r"(?<![\w])[A-Za-z€$][\w/²-]*")
 _INFORMATION = re.compile(r"([kKMGTP])?(B|b|bytes?|bits?)|(kilo|mega|giga|tera|peta)?(bytes?|bits?)")
 _MODEL = re.compile(r"(?!(?:FP|BF|INT|TF|HBM|GDDR|DDR|LPDDR|NVL|PCIE|Q|FY|CY)\d)(?:[A-Z]{1,4}\d{2,4}[A-Z]{0,2})s?", re.I)  # an accelerator's model number ("H100", "MI308", "H20s")
 _PREFIX = {"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15}
-_SENTENCE = re.compile(r"(?<=[.?!;])\s+|\s+(?=\()|(?<=\))\s+")
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,9 @@ class Figure:
     amount: Any  # pint.Quantity
     counts: tuple[tuple[str, int], ...] = ()
     start: int = 0
-    factor_only: bool = False  # a plain number ("a PUE of 1.2"): it multiplies, never divides
+    factor_only: bool = False  # a plain number ("a PUE of 1.2"): its bearing is not stated, so it is refused
     end: int = 0  # where its phrase ends in the question (a share written right after it scales it)
     single: bool = False  # "a GPU", "an 8-GPU server": one thing, used only where the unit needs it
-
-    def counter(self) -> Counter[str]:
-        return Counter(dict(self.counts))
 
 
 @dataclass(frozen=True)
@@ -99,16 +98,20 @@ def _words() -> dict[str, Any]:
     return load("scenario.yaml")
 
 
-@lru_cache(maxsize=1)
+_REGISTRY: list[pint.UnitRegistry] = []  # built once per process, under _LOCK (quantities of two registries never mix)
+
+
 def registry() -> pint.UnitRegistry:
-    """A pint registry with the currencies, FLOP units and calendar of scenario.yaml; one per process."""
-    with _LOCK:
-        ureg = pint.UnitRegistry(case_sensitive=True, on_redefinition="ignore")
-        for line in _words()["definitions"]:
-            ureg.define(line)
-        ureg.define("EUR = [euro] = euro")
-        ureg.define("CNY = [yuan] = yuan")
-        return ureg
+    """The pint registry with the currencies, FLOP units and calendar of scenario.yaml; one per process,
+    built once even when the UI's threads ask for it at the same time."""
+    if not _REGISTRY:
+        with _LOCK:
+            if not _REGISTRY:
+                ureg = pint.UnitRegistry(case_sensitive=True, on_redefinition="ignore")
+                for line in _words()["definitions"]:
+                    ureg.define(line)
+                _REGISTRY.append(ureg)
+    return _REGISTRY[0]
 
 
 @lru_cache(maxsize=1)
@@ -213,15 +216,26 @@ def _noun_after(text: str, pos: int, skip: int = 2) -> tuple[str, int, int] | No
         if m.group(0).lower() in ("of", "per", "each", "a", "an", "the", "at", "for", "in", "to", "and", "or"):
             return None
         if _term(m.group(0).rstrip(".,")) is not None:
-            return m.group(0).rstrip(".,"), m.start(), m.start() + len(m.group(0).rstrip(".,"))
+            word = m.group(0).rstrip(".,")
+            if word.lower() in _CURRENCY and re.search(r"\b[A-Z][a-z]+\s+$", text[pos:m.start()]):
+                return None  # "Taiwan dollars", "Hong Kong dollars": not the US dollar, and not read
+            return word, m.start(), m.start() + len(word)
     return None
 
 
 def _value(m: re.Match[str]) -> float:
     value = float(m.group("num").replace(",", ""))
+    if m.group("pow"):  # "10^9 bytes"
+        power = int(m.group("pow").replace("−", "-"))
+        if value != 10 or abs(power) > 300:
+            raise ToolInputError("figures", f"{m.group(0)} is no power of ten this calculates with")
+        value = 10.0 ** power
     exponent = m.group("exp") or m.group("e")
     if exponent:
-        value *= 10 ** int(exponent.replace("−", "-"))
+        power = int(exponent.replace("−", "-").replace("+", ""))
+        if abs(power) > 300:
+            raise ToolInputError("figures", f"10^{power} is beyond any figure this calculates with")
+        value *= 10.0 ** power
     if m.group("scale"):
         value *= _SCALES[m.group("scale").lower()]
     return value
@@ -231,12 +245,19 @@ def _rate_after(text: str, end: int) -> tuple[Any, Counter[str], int] | None:
     """"per kWh", "per million output tokens", "a year", "every second", "to the dollar" right after a
     figure: what it is divided by, with the end of the phrase."""
     m = re.match(r"\s*(?:of\s+[\w-]+(?:\s+[\w-]+)?\s+)?(per|a|an|every|each|to the|to one|to a|for each|for every)\s+"
-                 r"(?:(\d[\d,.]*|million|billion|thousand)\s+)?", text[end:], re.I)
+                 r"(?:(\d(?:[\d,]*\d)?(?:\.\d+)?)([A-Za-z]{1,2})?\s+|(million|billion|thousand|trillion)\s+)?",
+                 text[end:], re.I)
     if not m:
         return None
     scale = 1.0
-    if m.group(2):
-        scale = _SCALES.get(m.group(2).lower()) or float(m.group(2).replace(",", ""))
+    if m.group(4):
+        scale = _SCALES[m.group(4).lower()]
+    elif m.group(2):
+        # "per 1,000 tokens", "per 1K tokens", "per 1M tokens"
+        suffix = m.group(3) or ""
+        if suffix and suffix not in _words()["scale_suffixes"]:
+            return None
+        scale = float(m.group(2).replace(",", "")) * float(_words()["scale_suffixes"].get(suffix, 1))
     noun = _noun_after(text, end + m.end(), skip=1)
     if noun is None:
         return None
@@ -298,10 +319,11 @@ def _digits(question: str) -> str:
 
     def keep(m: re.Match[str]) -> str:
         kept.append(m.group(0).replace("-", " "))
-        return f"Zkeep{len(kept) - 1}Z"
+        return f"\ue000{len(kept) - 1}\ue001"  # private-use marks: never in a question's own text
 
+    question = question.replace("\ue000", "").replace("\ue001", "")
     text = numerals(re.sub(r"\d[\d,.]*[\s-]+(?:thousand|million|billion|trillion)\b", keep, question, flags=re.I))
-    return re.sub(r"Zkeep(\d+)Z", lambda m: kept[int(m.group(1))], text)
+    return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], text)
 
 
 def figures(question: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
@@ -321,7 +343,8 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
                   lambda m: f"{_SMALL[m.group(1).lower()]} " if _noun_after(m.string, m.end(), skip=1) else m.group(0),
                   text, flags=re.I)
     found: list[Figure] = []
-    shares: list[tuple[float, int, str]] = []
+    shares: list[_Share] = []
+    skipped: list[tuple[int, int]] = []  # numbers read as no figure on purpose: years, model names
     ureg = registry()
     consumed = 0  # the end of the last figure's phrase: a number inside it ("per 1000000 tokens") is its rate
     for m in _NUMBER.finditer(text):
@@ -330,11 +353,27 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
         value = _value(m)
         if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("cur") and not m.group("scale") \
                 and _noun_after(text, m.end(), skip=0) is None and not re.match(r"-[A-Za-z]", text[m.end():]):
+            skipped.append((m.start(), m.end()))
             continue  # a year ("in 2025"), not "2000 W" nor "2048 GPUs"
-        if re.match(r"[A-Za-z]", text[m.end():]) and not re.match(r"(?:[kKMGTP]?(?:W|Wh|B)|[kKMGTP]B/s|%)\b",
-                                                                   text[m.end():]):
-            continue  # part of a name ("Ascend 910B", "RTX 4090D"), not a figure
         end = m.end()
+        glued = re.match(r"[A-Za-z]+(?:/[A-Za-z]+)?", text[end:])
+        glued_unit: Any = None
+        if glued:
+            # a letter written onto the digits: part of a name after a capitalised word ("Ascend 910B",
+            # "RTX 4090D"); else a scale ("70B parameters", "US$1.5B") or a unit ("20MW", "4.8TB/s");
+            # anything else is not read, and the number left unread makes the scenario refused
+            name_before = re.search(r"\b[A-Z][\w-]*\s+$", text[:m.start()]) and not m.group("cur")
+            if name_before:
+                skipped.append((m.start(), end + glued.end()))
+                continue
+            if glued.group(0) in _words()["scale_suffixes"]:
+                value *= float(_words()["scale_suffixes"][glued.group(0)])
+                end += glued.end()
+            elif _term(glued.group(0)) is not None:
+                glued_unit = _term(glued.group(0))
+                end += glued.end()
+            else:
+                continue
         tail = text[end:]
         pct = re.match(r"\s*(%|per ?cent\b|percent\b)", tail, re.I)
         if pct:
@@ -355,6 +394,8 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
             if owner:
                 counts[owner] -= 1
             end += compound.end()
+        elif glued_unit is not None:
+            unit, counts = glued_unit[0], Counter(glued_unit[1])
         elif plain:
             noun = _noun_after(text, end)
             if noun is not None:
@@ -367,8 +408,6 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
                 assert word is not None
                 unit = ureg.parse_units(_CURRENCY[word.group(1).lower()])
                 end += word.end()
-        elif m.group("cur"):
-            pass
         # "8,000 of them": a count of the thing counted before
         of_them = re.match(r"\s+of\s+(?:them|these|those)\b", text[end:], re.I)
         if of_them and unit == ureg.dimensionless and not counts:
@@ -445,6 +484,14 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
         elif word.lower().rstrip("s") in _words()["single_units"] and re.search(r"\b(?:in|over|for|during)\s*$", before):
             found.append(Figure(text=m.group(0), amount=1 * ureg.parse_units(word.lower()), start=m.start()))
     found.sort(key=lambda f: f.start)
+    # every number the question writes is read: as a figure, a share, a year or a name; one left unread
+    # ("per 1K tokens" misread, a suffix not understood) would make the product silently wrong
+    read_spans = [(f.start, f.end or f.start + len(f.text)) for f in found] + \
+        [(sh.start, sh.end) for sh in shares] + skipped
+    for digits in re.finditer(r"(?<![\w.,])\d", text):  # where a number starts ("H100" is a name)
+        if not any(a <= digits.start() < b for a, b in read_spans):
+            raise ToolInputError("figures", f"the number at '{text[max(0, digits.start() - 10):digits.start() + 10].strip()}' "
+                                            "was not read; write it with its unit")
     return found, [_bind(text, found, share) for share in shares]
 
 
@@ -459,6 +506,7 @@ class _Share:
     end: int
     how: str
     to: str
+    utilisation: bool = False  # "at 80% utilisation": it slows a rate, and only a rate
 
 
 def _share(text: str, fraction: float, start: int, end: int) -> _Share:
@@ -470,6 +518,11 @@ def _share(text: str, fraction: float, start: int, end: int) -> _Share:
     before, after = text[:start].lower(), text[end:].lower()
     after_words = re.match(r"\s*(?:[a-z-]+\s+){0,2}", after)
     near_after = after[: after_words.end() if after_words else 0]
+    sentence = text[_clause_start(text, start, ".?!;"):].split(".")[0].lower()
+    if any(re.search(rf"\b{re.escape(w)}\b", sentence) for w in words["remainder_words"]):
+        return _Share(fraction, start, end, "", "")  # "loses 15% … and the rest feeds IT": which part is asked?
+    if any(re.match(rf"\s*(?:[a-z-]+\s+)?{re.escape(w)}\b", after) for w in words["utilisation_words"]):
+        return _Share(fraction, start, end, "share", "adjacent", utilisation=True)
     if re.match(r"\s*of\b", after):
         return _Share(fraction, start, end, "share", "after" if re.match(r"\s*of\s+(?:the\s+)?(?:us\$|\$|€)?\d", after)
                       else "before")
@@ -490,7 +543,8 @@ def _share(text: str, fraction: float, start: int, end: int) -> _Share:
 
 
 def _bind(text: str, figs: list[Figure], share: _Share) -> tuple[float, int, str]:
-    """(fraction, index of the figure it applies to or -1, how)."""
+    """(fraction, index of the figure it applies to or -1, how); how is "utilisation" for a share of
+    use, which `_scaled` admits only on a rate."""
     sentence_start = _clause_start(text, share.start, ".?!;")
     earlier = [i for i, f in enumerate(figs) if sentence_start <= f.start < share.start and not f.factor_only]
     if share.to == "adjacent":
@@ -505,7 +559,7 @@ def _bind(text: str, figs: list[Figure], share: _Share) -> tuple[float, int, str
             later = [f for f in figs if share.end <= f.start < sentence_end and not f.single]
             alone = [i for i in earlier if not figs[i].single]
             near = alone if len(alone) == 1 and not later else []
-        return share.fraction, near[-1] if near else -1, "share"
+        return share.fraction, near[-1] if near else -1, "utilisation" if share.utilisation else "share"
     if share.to == "after":
         later = [i for i, f in enumerate(figs) if f.start >= share.end]
         return share.fraction, later[0] if later else -1, "share"
@@ -634,7 +688,7 @@ def _dimension(amount: Any, counts: Counter[str]) -> tuple[Any, tuple[tuple[str,
     return amount.dimensionality, tuple(sorted((k, v) for k, v in counts.items() if v))
 
 
-def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]], asked: str) -> list[Figure]:
+def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]], asked: str, asks_count: bool = False) -> list[Figure]:
     """Each share applied to the figure its phrase names. A share whose phrase does not say what it
     applies to or how, or a levy ("a 25% tariff") when the question asks for the price with it, is not
     guessed.
@@ -646,6 +700,15 @@ def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]], asked: str
     for fraction, index, how in shares:
         if index < 0 or not how:
             raise ToolInputError("share", "a percentage whose phrase does not say what it is a share of")
+        if how == "utilisation":
+            # use slows a rate ("1.2 kW per GPU at 70% utilisation", "1,000 TFLOPS at 40%"); it does not
+            # shorten a rental ("30 days at 50% utilisation" still bills 30 days) unless the question asks
+            # per used unit ("per utilised GPU-hour"), and how many things a supply runs at a given use is
+            # not a product of the figures
+            per_time = dict(out[index].amount.dimensionality).get("[time]", 0) < 0  # a rate or a power
+            if asks_count or not (per_time or re.search(r"\butili[sz]ed\b|\beffective\b", asked, re.I)):
+                raise ToolInputError("share", "a utilisation whose bearing on the asked amount is not stated")
+            how = "share"
         if how == "levy":
             # "What is the tariff bill?" asks the levy itself; "what does it cost with the tariff?" the sum
             if re.search(r"\b(?:includ\w*|after|with|all[- ]in|once|plus|total cost)\b", asked, re.I):
@@ -658,11 +721,16 @@ def _scaled(figs: list[Figure], shares: list[tuple[float, int, str]], asked: str
     return out
 
 
-def _restated(figs: list[Figure]) -> list[Figure]:
-    """Without pairs that restate a conversion ("1 GB = 10^9 bytes", "Take 1 GB as 1,000,000 KB")."""
+def _restated(figs: list[Figure], text: str) -> list[Figure]:
+    """Without pairs that restate a conversion ("1 GB = 10^9 bytes", "Take 1 GB as 1,000,000 KB"): two
+    equal amounts in different units with "=", "as", "is" or "equals" between them. Two equal figures
+    otherwise are two figures ("30 days …, 30 days …")."""
     drop: set[int] = set()
     for i, j in itertools.combinations(range(len(figs)), 2):
         a, b = figs[i], figs[j]
+        between = text[(a.end or a.start + len(a.text)):b.start]
+        if not re.fullmatch(r"\s*(?:=|as|is|equals|to)\s*", between, re.I) or a.text.split()[-1:] == b.text.split()[-1:]:
+            continue
         if i in drop or j in drop or a.counts != b.counts or any(v < 0 for _, v in a.counts) \
                 or a.factor_only or b.factor_only:
             continue
@@ -687,7 +755,16 @@ def solve(question: str) -> ToolResult:
         raise ToolInputError("figures", "a plain number without a unit: whether it multiplies or divides is not stated")
     if len(shares) > 1:
         raise ToolInputError("share", "more than one percentage: the order they apply in is not stated")
-    figs = _restated(_scaled(figs, shares, _asked_sentence(_digits(question))))
+    asks_count = any(v > 0 for k, v in asked.counts.items() if k in _words()["device_countables"])
+    figs = _restated(_scaled(figs, shares, _asked_sentence(_digits(question)), asks_count), _digits(question))
+    if any(not math.isfinite(f.amount.magnitude) or f.amount.magnitude == 0 for f in figs):
+        raise ToolInputError("figures", "a figure of zero or beyond any size: nothing to calculate with")
+    for a, b in itertools.combinations(figs, 2):
+        # the same amount twice ("30 days …, 30 days …", "500 GPUs in March, 500 in April") is likely a sum,
+        # which no product of the figures is
+        if not (a.single or b.single) and a.counts == b.counts and a.amount.dimensionality == b.amount.dimensionality and \
+                math.isclose((a.amount / b.amount).to("dimensionless").magnitude, 1.0, rel_tol=1e-9):
+            raise ToolInputError("figures", "the same amount is stated twice: a sum is not calculated here")
     if len(figs) < 2 or len(figs) > MAX_FIGURES:
         raise ToolInputError("figures", f"{len(figs)} figures stated; a scenario needs 2 to {MAX_FIGURES}")
     want = _dimension(asked.amount, asked.counts)
@@ -739,6 +816,7 @@ def solve(question: str) -> ToolResult:
         inputs={"figures": [f.text for f in figs], "asked": _unit_text(asked)},
         formula=f"{formula} ≈ {_amount_text(exact, unit_text)}",
         result={"value": value, "exact": exact, "unit": unit_text, "rounding": asked.rounding,
+                "used": [figs[i].text for i, _ in signs if not figs[i].single],
                 "text": _amount_text(value, unit_text)},
         assumptions=["Every figure is the user's; each is used once, multiplied or divided as its unit requires."],
         sources=[],

@@ -577,3 +577,15 @@ def test_a_number_asked_of_one_kind_of_stated_amount_is_computed_whatever_its_fo
 def test_a_count_is_never_computed_from_an_amount_stated_before_it(planner):
     plan = planner.plan("Meta will spend US$65 billion this year. How many data centres does Meta run?")
     assert plan.parts[-1].intent == "lookup"
+
+
+def test_a_part_that_leans_on_an_earlier_rounded_result_is_not_recomputed_unrounded(planner):
+    # 46.9 racks → 46 whole racks; the GPUs "that gives" are 46 × 72, not €150 million × 72 ÷ €3.2 million
+    plan = planner.plan("A programme has €150 million for 72-GPU racks priced at €3.2 million each. How many full "
+                        "racks can it buy, and how many GPUs does that give it?")
+    assert plan.parts[0].intent == "scenario" and plan.parts[1].intent != "scenario"
+    assert not any(c.tool == "scenario" for c in plan.parts[1].computations)
+    # when the rounding changed nothing (250.0 racks), the second part is computed
+    plan = planner.plan("A hall has 30 MW for IT load and each 72-GPU rack draws 120 kW. How many full racks can it "
+                        "power, and how many GPUs is that?")
+    assert [p.intent for p in plan.parts] == ["scenario", "scenario"]

@@ -45,7 +45,7 @@ def test_a_share_scales_the_figure_it_follows():
     # "two years at 50% utilisation" is one year of use: the hardware cost per used GPU-hour doubles
     used = value("A lab buys a GPU for US$17,520 and runs it for two years at 50% utilisation. "
                  "What does the hardware cost per utilised GPU-hour?")
-    assert used == pytest.approx(17_520 / (2 * 8766 * 0.5), rel=1e-3)
+    assert used == pytest.approx(17_520 / (2 * 8760 * 0.5), rel=1e-6)  # a year of 8,760 hours
 
 
 @pytest.mark.parametrize("question, rounded", [
@@ -209,3 +209,65 @@ def test_a_bandwidth_counts_bytes_per_second():
     assert [k for f in figs for k, _ in f.counts].count("byte") == 2
     assert value("The GPU reads 37 GB per token and has 4.8 TB/s of memory bandwidth. How many tokens per second "
                  "can it generate?") == pytest.approx(129.73, rel=1e-3)
+
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("A model has 70B parameters at 2 bytes per parameter. How much memory in GB?", 140),  # "70B": a scale
+    ("A lab spends US$1.5B on 50,000 GPUs. What does each GPU cost?", 30_000),
+    ("A hall draws 20MW for 30 days. How many GWh did it use?", 14.4),  # a unit written onto its digits
+    ("Serving costs US$0.40 per 1K tokens. What do 2 million tokens cost?", 800),  # "per 1K"
+    ("Inference costs US$0.50 per 1M tokens. A server makes 3,000 tokens per second. What does it earn in a day?",
+     129.6),
+])
+def test_scales_and_units_written_onto_digits(question, expected):
+    assert value(question) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("question", [
+    # the same amount twice is likely a sum
+    "A lab rents 1,000 GPUs for 30 days of pre-training, 30 days of fine-tuning and 30 days of evaluation at "
+    "US$2 per GPU-hour. What is the bill?",
+    "A lab buys 500 GPUs in March, 500 GPUs in April and 500 GPUs in May at US$20,000 each. What is the bill?",
+    # another country's dollar is not the US dollar
+    "TSMC charges 600,000 Taiwan dollars per wafer and ships 10,000 wafers. What is the revenue in US dollars?",
+    "TSMC charges NT$600,000 per wafer and ships 10,000 wafers. What is the revenue?",
+    # a rental is billed whatever the utilisation; how many GPUs a supply runs "at 80%" is not said
+    "A lab rents 1,000 GPUs at US$2 per GPU-hour for 30 days at 50% utilisation. What is the bill?",
+    "Each GPU draws 700 W. How many GPUs can a 1 GW campus power at 80% utilisation?",
+    # a split: which part is asked?
+    "A 900 MW campus loses 15% of its grid power to cooling and the rest feeds the IT load. If each GPU needs "
+    "1.4 kW, how many GPUs can it run?",
+    # zero, and beyond any size
+    "A hall has 0 MW and each rack draws 120 kW. How many full racks can it power?",
+    "A job needs 1e400 FLOP on 1,000 GPUs at 400 TFLOPS each. How many days?",
+    "A job needs 10^-400 FLOP on 1,000 GPUs at 400 TFLOPS each. How many days?",
+    # a number whose letters are not read
+    "A hall draws 20xy for 30 days. How many GWh did it use?",
+])
+def test_what_would_be_a_confident_wrong_number_is_refused(question):
+    with pytest.raises(ToolInputError):
+        solve(question)
+
+
+def test_the_registry_is_one_when_threads_ask_for_it_at_once():
+    import threading
+
+    import assistant.tools.scenario as scenario
+
+    scenario._REGISTRY.clear()  # a cold process: every thread asks at the same moment
+    answers: list[float] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            answers.append(value("A hall has 30 MW and each rack draws 120 kW. How many full racks can it power?"))
+        except BaseException as exc:  # noqa: BLE001 - the failure is what the test looks for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and answers == [250] * 8
