@@ -497,7 +497,7 @@ class Planner:
                 and all(mentions(stated_here, e) for e in entities if self.topical(e)) \
                 and (outcomes := self._computed(asked, "scenario")) and not _chains(earlier, outcomes):
             # the user states every figure ("… 70 KB per token, 64 requests of 32,000 tokens each. How much
-            # memory?") and one product of all of them has the asked unit (tools/scenario.py): that is the
+            # memory?") and one product of all of them has the asked unit (tools/scenario/): that is the
             # calculation asked, whatever the exemplars' vote; a tool of the domain answers when none or
             # several products fit, or a figure has to come from the catalogue. A question about something
             # the statements do not name ("… How many days did the R1 training take?" after V3's figures)

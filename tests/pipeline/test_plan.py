@@ -73,7 +73,7 @@ def test_a_number_computable_from_the_stated_figures_alone_is_a_calculation(plan
     "A KV cache takes 50 KB per token. How much memory do 32 requests with 16,000-token contexts each need?",
 ])
 def test_a_scenario_whose_every_figure_combines_into_the_asked_unit_is_that_calculation(planner, question):
-    # whatever calculation family the wording resembles: the figures' units decide (tools/scenario.py)
+    # whatever calculation family the wording resembles: the figures' units decide (tools/scenario/)
     part = only_part(planner.plan(question))
     assert part.intent == "scenario" and part.scenario
     assert part.computations and part.computations[0].tool == "scenario" and not part.computations[0].missing
