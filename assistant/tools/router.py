@@ -736,8 +736,12 @@ def _compare_outcome(parsed: _Parsed, fleets: list[FleetRef], no_count: list[Chi
         return [share]  # "15% of Nvidia's US$4.6 billion of H20 sales": a share of an amount
     if not sides and not parsed.chips:
         # "one chip does 990 TFLOPS and another 296 TFLOPS: by what factor…": two figures of one kind
-        measured = [q for q in parsed.quantities if q.kind != "number" and q.value > 0]
-        bare = [q for q in parsed.quantities if q.kind == "number" and q.value > 0 and not 1900 <= q.value <= 2100]
+        # never a unit's definition ("1 USD = 7.1 CNY") nor a day of a month ("January 27"): neither is a
+        # figure to compare
+        measured = [q for q in parsed.quantities if q.kind != "number" and q.value > 0
+                    and not re.match(r"\s*=", parsed.text[q.end:])]
+        bare = [q for q in parsed.quantities if q.kind == "number" and q.value > 0 and not 1900 <= q.value <= 2100
+                and not _DAY_OF_MONTH.search(parsed.text[max(0, q.start - 12): q.end + 12])]
         pair: tuple[float, float, str, str] | None = None
         if len(measured) == 2 and measured[0].kind == measured[1].kind:
             pair = (measured[0].value, measured[1].value, measured[0].text.strip(), measured[1].text.strip())
@@ -1062,13 +1066,21 @@ def _training_outcomes(
     return []
 
 
+_MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+               r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
+# "January 27", "27 January": a day of a month, never a figure
+_DAY_OF_MONTH = re.compile(rf"\b{_MONTH_NAMES}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH_NAMES}")
 _PER_UNIT = re.compile(r"^\s*(?:apiece|each|a piece|a unit|per (?:unit|piece|card|chip|gpu|accelerator|server)|"
                        r"an? (?:card|chip|gpu|accelerator|server))\b", re.I)
 _UNIT_BEFORE = re.compile(r"\b(?:cost|costs|costing|priced at|sell for|sells for|at)\s*$", re.I)
 
 
 def _purchase_outcome(parsed: _Parsed) -> ToolOutcome | None:
-    """"US$50 million for GPUs that cost US$31,500 apiece": a budget and a unit price, each stated once."""
+    """"US$50 million for GPUs that cost US$31,500 apiece": a budget and a unit price, each stated once.
+    None when the question also states a share ("40% goes to GPUs"): which amount it scales is not read
+    here, and a purchase that ignored it would be wrong."""
+    if any(q.kind == "fraction" for q in parsed.quantities) or re.search(r"\d\s*(?:%|per ?cent)", parsed.text):
+        return None
     amounts = [q for q in parsed.quantities if q.kind == "usd"]
     prices = [q for q in amounts if _PER_UNIT.match(parsed.text[q.end:])
               or (_UNIT_BEFORE.search(parsed.text[max(0, q.start - 12): q.start]) and q is not amounts[0])]

@@ -591,3 +591,22 @@ def test_a_fall_by_a_share_also_gives_what_remains(catalogue):
 def test_two_attributes_ranked_from_both_ends_are_no_full_ranking(catalogue):
     o = computed("Which chip has the most memory and the lowest TDP?", catalogue, "screen_chips", family="screen")
     assert o.arguments["op"] == "max"
+
+
+@pytest.mark.parametrize("question, family", [
+    # a day of a month is no figure to compare ("January 27" is not 27 %)
+    ("Nvidia's market value fell 17% on January 27, 2025. How many times bigger was that than 5%?", "compare"),
+    # a unit's definition is no figure to compare ("1 USD = 7.1 CNY" is not a ratio of US$500 billion to 1 USD)
+    ("If 1 USD = 7.1 CNY, how many yuan is US$500 billion?", "compare"),
+])
+def test_no_ratio_is_taken_of_a_date_or_a_unit_definition(catalogue, question, family):
+    for outcome in route(question, catalogue, {family}):
+        if outcome.name == "figure_ratio" and outcome.result:
+            assert "27" not in outcome.arguments.get("b", "") and "1 USD" not in str(outcome.arguments)
+
+
+def test_a_purchase_that_a_stated_share_would_change_is_not_computed(catalogue):
+    # which amount "40% goes to GPUs" scales is not read here: no count that ignores it
+    outcomes = route("A hyperscaler spends US$80 billion a year on capex and 40% goes to GPUs at US$35,000 apiece. "
+                     "How many GPUs a year?", catalogue, {"power", "training"})
+    assert not any(o.name == "purchase_count" and o.result for o in outcomes)
