@@ -294,8 +294,10 @@ class Planner:
                 spans.append(m.span())
         for name in (reading.names if reading else []):
             words = name.split()
-            while words and (words[0].lower() in lexicon()["units"] or UNIT_SYMBOL.match(words[0])):
-                words = words[1:]  # "MW", "GB", "(5) GW Hyperion": a unit symbol is capitalised, not a name
+            while words and (words[0].lower().rstrip(".,;:") in lexicon()["units"] or UNIT_SYMBOL.match(words[0].rstrip(".,;:"))):
+                words = words[1:]  # "MW", "GB", "(5) GW Hyperion", "kW. 10": a unit symbol is capitalised, not a name
+            if not any(ch.isalpha() for ch in " ".join(words)):
+                continue  # what is left is a number ("10"), never a name
             if not words or (len(words) == 1 and words[0].lower() in bridge_classes()):
                 continue  # "GPU", "CEO": a class noun the parser tags as a name names no one thing
             name = " ".join(words)
@@ -382,6 +384,11 @@ class Planner:
         earlier = read(previous, language)
         # the attribute the earlier question asked about ("the TPP of the H20") is not its subject
         before = [e for e in self.entities(previous, earlier) if e.text.lower() not in earlier.focus.lower().split()]
+        leading = _LEADS_ON.match(turn)
+        if leading and not any(self.topical(e) for e in own) and _states_figures(turn) and _states_figures(previous):
+            # "And if each rack draws 150 kW instead?": the earlier question with the turn's figures, whether
+            # or not it named anything ("A hall has 30 MW … How many full racks?" names no one thing)
+            return _with_figures(previous, turn, turn[leading.end():].strip(" ,?")), ""
         if not before:
             return turn, previous
         reference = _ORDINAL_REFERENCE.search(turn)
@@ -389,7 +396,6 @@ class Planner:
             # "the latter" is the last thing the earlier question named, "the former" the first
             named = before[-1] if reference.group(1).lower() == "latter" else before[0]
             return turn[: reference.start()] + _surface(named) + turn[reference.end():], ""
-        leading = _LEADS_ON.match(turn)
         if leading and not any(self.topical(e) for e in own) and _states_figures(turn):
             return _with_figures(previous, turn, turn[leading.end():].strip(" ,?")), ""
         if (reading.fragment or _LEADS_ON.search(turn)) and own:

@@ -589,3 +589,9 @@ def test_a_part_that_leans_on_an_earlier_rounded_result_is_not_recomputed_unroun
     plan = planner.plan("A hall has 30 MW for IT load and each 72-GPU rack draws 120 kW. How many full racks can it "
                         "power, and how many GPUs is that?")
     assert [p.intent for p in plan.parts] == ["scenario", "scenario"]
+
+
+def test_a_unit_symbol_ending_a_sentence_is_no_name(planner):
+    # "… 120 kW. 10 racks …": the parser's "kW. 10" is a unit and a number, not something the question names
+    plan = planner.plan("A hall has 30 MW. Racks draw 120 kW. 10 racks are already installed. How many racks can be added?")
+    assert not any("kW" in e.text or e.text.strip(". ").isdigit() for p in plan.parts for e in p.entities)
