@@ -209,9 +209,10 @@ def _chains(earlier: list[Part], outcomes: list[Any]) -> bool:
                for p in earlier for c in p.computations)
 
 
-# the words of a follow-up turn that say nothing of which figure it replaces ("And with 40 MW instead?")
-_FOLLOW_UP_WORDS = frozenset({"and", "with", "what", "about", "if", "the", "a", "an", "at", "of", "for", "to", "in",
-                              "on", "instead", "then", "so", "but", "or", "now", "how", "say", "suppose"})
+@lru_cache(maxsize=1)
+def _follow_up_words() -> frozenset[str]:
+    """The words of a follow-up turn that say nothing of which figure it replaces (answer_types.yaml)."""
+    return frozenset(load("answer_types.yaml")["follow_up_words"])
 
 
 def _with_figures(previous: str, turn: str, rest: str) -> str:
@@ -224,7 +225,7 @@ def _with_figures(previous: str, turn: str, rest: str) -> str:
 
     def before(text: str, q: Quantity) -> set[str]:  # the content words written before a figure, in its clause
         return {w for w in re.findall(r"[a-z]+", re.split(r"[,.;:?]", text[: q.start].lower())[-1])[-4:]
-                if w not in _FOLLOW_UP_WORDS}
+                if w not in _follow_up_words()}
 
     for q in parse_quantities(turn):
         # of several earlier figures of its kind ("a hall has 30 MW and each rack draws 120 kW"), the one

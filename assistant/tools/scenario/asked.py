@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .reading import _digits, figures
+from .reading import Figure, _digits, figures
 from .units import _COUNTED, _countable, _counted_nouns, _is_money, _term, _words, registry
 
 
@@ -19,11 +19,7 @@ class _Asked:
     lead: str
     adjectives: str
     noun: str
-    start: int
-    stop: int
-
-    def end(self) -> int:
-        return self.stop
+    end: int  # where the asked noun ends in the asking sentence
 
 
 @dataclass
@@ -38,12 +34,19 @@ class Target:
     per: list[str] = field(default_factory=list)
 
 
-def target(question: str) -> Target | None:
-    """What the question sentence asks for, or None when it asks no amount this module can read."""
+def target(question: str, figs: list[Figure] | None = None) -> Target | None:
+    """What the question sentence asks for, or None when it asks no amount this module can read.
+    `figs` are the question's figures when already read (`figures(question)[0]`); read here otherwise.
+
+    Raises:
+        ToolInputError: a number of the question could not be read (see `figures`).
+    """
     text = _digits(question)
+    if figs is None:
+        figs = figures(question)[0]
     token = _COUNTED.set(_counted_nouns(text))
     try:
-        return _target(question, text)
+        return _target(text, figs)
     finally:
         _COUNTED.reset(token)
 
@@ -57,11 +60,11 @@ def _asked_sentence(text: str) -> str:
         (sentences[-1] if sentences else "")
 
 
-def _target(question: str, text: str) -> Target | None:
+def _target(text: str, figs: list[Figure]) -> Target | None:
     asked = _asked_sentence(text)
     offset = text.rfind(asked)
     # the figures' own rates ("at US$2.10 per GPU-hour") are theirs, not the asked amount's
-    spans = [(f.start - offset, f.start - offset + len(f.text)) for f in figures(question)[0]]
+    spans = [(f.start - offset, f.start - offset + len(f.text)) for f in figs]
     words = _words()
     rounding = ""
     found: Target | None = None
@@ -77,7 +80,7 @@ def _target(question: str, text: str) -> Target | None:
         else:
             continue
         if m is not None:
-            many = _Asked(lead.group(0), m.group(1), m.group(2), lead.start(), lead.end() + m.end())
+            many = _Asked(lead.group(0), m.group(1), m.group(2), lead.end() + m.end())
             break
     # "how much memory", "how much facility power", "what is the total power": the asked noun within two words
     much = next((m for m in re.finditer(r"\b(?:how much|what(?:'s| is| are| was| will be| would be)\s+(?:the|its|their)"
@@ -115,11 +118,11 @@ def _target(question: str, text: str) -> Target | None:
     if found is None:
         return None
     # "per utilised GPU-hour", "each GPU … per second": the asked amount is a rate of these
-    for m in re.finditer(r"\b(?:per|each|every)\s+([\w-]+)(?:\s+([\w-]+))?", asked[many.end() if many else 0:], re.I):
+    for m in re.finditer(r"\b(?:per|each|every)\s+([\w-]+)(?:\s+([\w-]+))?", asked[many.end if many else 0:], re.I):
         # "per second", "each GPU", "per utilised GPU-hour": the first of the next two words that is a unit
         word = next((w for w in m.groups() if w and _term(w) is not None), None)
         term = _term(word) if word else None
-        at = m.start() + (many.end() if many else 0)
+        at = m.start() + (many.end if many else 0)
         if term is None or any(a <= at <= b + 1 for a, b in spans):
             continue
         if m.group(0).lower().startswith(("each", "every")) and not term[1]:

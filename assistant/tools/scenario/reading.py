@@ -268,7 +268,7 @@ def _figures(text: str) -> tuple[list[Figure], list[tuple[float, int, str]]]:
                             counts=tuple(sorted((k, v) for k, v in counts.items() if v)), start=m.start()))
     found += _single_things(text, found)
     found.sort(key=lambda f: f.start)
-    _check_all_read(text, [(f.start, f.end or f.start + len(f.text)) for f in found] +
+    _check_all_read(text, [(f.start, f.end) for f in found] +
                     [(sh.start, sh.end) for sh in shares] + skipped)
     return found, [_bind(text, found, share) for share in shares]
 
@@ -313,7 +313,7 @@ def _single_things(text: str, found: list[Figure]) -> list[Figure]:
             out.append(Figure(text=text[m.start():end_at], amount=1 * ureg.dimensionless,
                               counts=((_countable(word), 1),), start=m.start(), end=end_at, single=True))
         elif word.lower().rstrip("s") in _words()["single_units"] and re.search(r"\b(?:in|over|for|during)\s*$", before):
-            out.append(Figure(text=m.group(0), amount=1 * ureg.parse_units(word.lower()), start=m.start()))
+            out.append(Figure(text=m.group(0), amount=1 * ureg.parse_units(word.lower()), start=m.start(), end=m.end()))
     return out
 
 

@@ -64,7 +64,7 @@ def _restated(figs: list[Figure], text: str) -> list[Figure]:
     drop: set[int] = set()
     for i, j in itertools.combinations(range(len(figs)), 2):
         a, b = figs[i], figs[j]
-        between = text[(a.end or a.start + len(a.text)):b.start]
+        between = text[a.end:b.start]
         if not re.fullmatch(r"\s*(?:=|as|is|equals|to)\s*", between, re.I) or a.text.split()[-1:] == b.text.split()[-1:]:
             continue
         if i in drop or j in drop or a.counts != b.counts or any(v < 0 for _, v in a.counts) \
@@ -83,16 +83,17 @@ def solve(question: str) -> ToolResult:
         ToolInputError: the question asks no amount this module reads, states fewer than two figures,
             no product of its figures has the asked dimension, or two products fit with different values.
     """
-    asked = target(question)
+    figs, shares = figures(question)
+    asked = target(question, figs)
     if asked is None:
         raise ToolInputError("target", "no asked amount read (how many …, how much …)")
-    figs, shares = figures(question)
     if any(f.factor_only for f in figs):
         raise ToolInputError("figures", "a plain number without a unit: whether it multiplies or divides is not stated")
     if len(shares) > 1:
         raise ToolInputError("share", "more than one percentage: the order they apply in is not stated")
     asks_count = any(v > 0 for k, v in asked.counts.items() if k in _words()["device_countables"])
-    figs = _restated(_scaled(figs, shares, _asked_sentence(_digits(question)), asks_count), _digits(question))
+    text = _digits(question)
+    figs = _restated(_scaled(figs, shares, _asked_sentence(text), asks_count), text)
     if any(not math.isfinite(f.amount.magnitude) or f.amount.magnitude == 0 for f in figs):
         raise ToolInputError("figures", "a figure of zero or beyond any size: nothing to calculate with")
     for a, b in itertools.combinations(figs, 2):
