@@ -256,7 +256,11 @@ class EvidenceGatherer:
         if part.answer_type == "order":
             self._order(plan, part, pe, evidence)
         sides = self._sides(part, plan)
-        covered = any(all(support.mentions(s.text, side) for side in sides) for s in compatible[:3])
+        # a comparison is covered by a sentence that names every side with a figure ("… deceived Dell and
+        # Supermicro" names both sides of a comparison of amounts and gives neither)
+        covered = any(all(support.mentions(s.text, side) for side in sides)
+                      and (part.answer_type != "comparison" or bool(support.numbers_in(s.text)))
+                      for s in compatible[:3])
         if len(sides) >= 2 and not covered and part.answer_type in ("comparison", "list", "number", "other", "yes_no",
                                                                     "explanation"):
             # no sentence speaks of every side: find what the sources say of each
@@ -540,7 +544,8 @@ class EvidenceGatherer:
             return []
         sides = []
         for e in part.entities:
-            if support.DATE.fullmatch(e.text.strip()) or support.DAY_OF_MONTH.fullmatch(e.text.strip()):
+            if support.DATE.fullmatch(e.text.strip()) or support.DAY_OF_MONTH.fullmatch(e.text.strip()) or \
+                    e.text.strip() in support.MONTH_NAMES:
                 continue  # a date qualifies the things compared ("the January 2026 rule"); it is not one
             if not e.topical:
                 continue  # a name that frames the corpus (Nvidia, US) is not one of the things compared
@@ -565,8 +570,10 @@ class EvidenceGatherer:
         return kept[:3] if len(kept) >= 2 else sides[:3]
 
     def _per_side(self, plan: QueryPlan, part: Part, pe: PartEvidence, evidence: Evidence, sides: list[Any]) -> None:
-        """The best sentence about each compared side, found with the part's question aimed at it."""
-        found = []
+        """The best sentence about each compared side, found with the part's question aimed at it. When
+        a ratio is asked, the best-ranked pair of the sides' first sentences whose figures are of one kind
+        ("US$510 million" against "US$390 million", not against "22 people")."""
+        candidates: list[list[tuple[dict[str, Any], Hit]]] = []
         others = lambda e: [o for o in sides if o is not e]  # noqa: E731
         for side in sides:
             text = part.text
@@ -576,27 +583,52 @@ class EvidenceGatherer:
             hits, vector, q = self._retrieve(query, plan, self.settings.k)
             if not hits or vector is None:
                 continue
-            kind = part.answer_type if part.answer_type != "comparison" else "other"
+            # a side of a comparison is given by a figure: a sentence without one cannot be set against another
+            kind = part.answer_type if part.answer_type != "comparison" else "number"
             if kind == "list":
                 # "through which countries …": each side's item is of the category the question names
                 kind = (item_kind(part.text) if plan.language == "en" else "") or "other"
             side_part = Part(text=query, answer_type=kind, focus=part.focus, entities=[side])
+            own: list[tuple[dict[str, Any], Hit]] = []
             for sentence, hit in self.rank(q, "", hits, vector):
-                if sentence.score < self.settings.threshold:
+                if sentence.score < self.settings.threshold or len(own) == _SIDE_CANDIDATES:
                     break
                 if support.mentions(sentence.text, side) and support.has_type(sentence.text, side_part) and \
                         (support.part_unit(part) or support.has_focus(sentence.text, part.focus)) and \
                         not support.documents_absence(sentence.text):  # what is not known is no side's figure
-                    sentence.passage = self._passage(evidence, hit).number
-                    found.append({"entity": side.text, "sentence": sentence, "side": side})
+                    own.append(({"entity": side.text, "sentence": sentence, "side": side}, hit))
+            if own:
+                candidates.append(own)
+        if len(candidates) < 2:
+            return
+        chosen = [own[0] for own in candidates]
+        # (a comparison a tool computed from the catalogue needs no ratio of quoted figures beside it)
+        run, pair = None, ("", "")
+        if part.answer_type in ("comparison", "number") and not any(t.asked and t.summary for t in pe.tools):
+            # any two sides ("the Atlas 960 SuperPoD … GPUs in one GB200 NVL72": the rack's count may be
+            # found under either name); one side keeps its best sentence, two lesser ones are too likely
+            # about something else
+            tries = sorted(((i, j, a, b) for a in range(len(candidates)) for b in range(a + 1, len(candidates))
+                            for i in range(len(candidates[a])) for j in range(len(candidates[b])) if not i or not j),
+                           key=lambda t: (t[0] + t[1], t[2] + t[3], t))
+            for i, j, a, b in tries:
+                if candidates[a][i][0]["sentence"].text == candidates[b][j][0]["sentence"].text:
+                    continue  # one sentence for both sides: its figures were weighed as such (see _part)
+                run = _ratio(part, candidates[a][i][0], candidates[b][j][0], strict=bool(i or j or a or b > 1))
+                if run is not None:
+                    chosen[a], chosen[b] = candidates[a][i], candidates[b][j]
+                    pair = (chosen[a][0]["entity"], chosen[b][0]["entity"])
                     break
-        if len(found) >= 2:
-            pe.facts["sides"] = found
-            # (a comparison a tool computed from the catalogue needs no ratio of quoted figures beside it)
-            run = _ratio(part, found[0], found[1]) if part.answer_type in ("comparison", "number") and \
-                not any(t.asked and t.summary for t in pe.tools) else None
-            if run is not None:
-                pe.tools.append(run)
+        found = []
+        for side, hit in chosen:
+            side["sentence"].passage = self._passage(evidence, hit).number
+            found.append(side)
+        pe.facts["sides"] = found
+        if run is not None:
+            passage = {f["entity"]: f["sentence"].passage for f in found}
+            larger = run.result["larger"]
+            run.passages = [passage[larger], passage[pair[1] if larger == pair[0] else pair[0]]]
+            pe.tools.append(run)
 
     # ------------------------------------------------------------------ lists
     def _items(self, compatible: list[RankedSentence], evidence: Evidence, question: str,
@@ -809,7 +841,7 @@ def _member(value: str) -> _Member:
     return _Member(value)
 
 
-def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
+def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any], strict: bool = False) -> ToolRun | None:
     """The ratio of the two sides' figures, when each side's sentence gives one of the same kind (the
     dimension the question asks for when it names one, else the first measured kind both share):
     a deterministic calculation (a ÷ b, values in SI units as tools.quantities reads them), stated
@@ -820,6 +852,8 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         return [q for q in parse_quantities(sentence)
                 if q.value > 0 and not any(s <= q.start < e for s, e in dates)  # "July 24": a day, not a figure
                 and not (q.kind == "number" and (1900 <= q.value <= 2100 or q.value < 2))
+                # "about 40 times as many": a multiple is a ratio already, not a figure of either side
+                and not (q.kind == "number" and re.match(r"\s*(?:times\b|[x×]\b)", sentence[q.end:]))
                 # "Ascend 910", "Ascend 910B": a bare number right after a name is its model number
                 # (not "The 200,000 GPUs": a function word, and a count written with a separator)
                 and not (q.kind == "number" and "," not in q.text and
@@ -840,7 +874,14 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
 
         def gap(q: Quantity) -> int:  # characters between the name and the figure, either side
             return q.start - name.end() if q.start >= name.end() else name.start() - q.end
-        return sorted(values(text), key=gap)
+
+        def owned(q: Quantity) -> bool:  # no other name stands between the side's name and its figure
+            between = text[name.end(): q.start] if q.start >= name.end() else text[q.end: name.start()]
+            own = {w.lower() for n in names for w in re.findall(r"\w+", n)}
+            return not any(w.lower() not in own and w not in support.FUNCTION_CAPITALS and w not in support.MONTH_NAMES
+                           and not support.UNIT_SYMBOL.fullmatch(w) for w in re.findall(r"\b[A-Z][\w-]*", between))
+        # (`strict`: a lesser sentence of a side gives its figure only where nothing else is named between)
+        return sorted((q for q in values(text) if not strict or owned(q)), key=gap)
 
     def shown(q: Quantity, sentence: str) -> str:
         # a count the quantity reader keeps unitless is shown with the unit written after it ("128 GB")
@@ -868,8 +909,10 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
         vb = next((q for q in qb if q.kind == kind), None)
         if va is None or vb is None:
             continue
-        if kind == "number" and counted(va, a["sentence"].text) != counted(vb, b["sentence"].text):
+        if kind == "number" and not _same_thing(counted(va, a["sentence"].text), counted(vb, b["sentence"].text)):
             continue  # 200,000 GPUs and 875 acres are no two figures of one thing
+        if kind == "number" and strict and not support.stems(counted(va, a["sentence"].text)):
+            continue  # (nor, from a lesser sentence, two counts that do not say what they count)
         high, low = (a, va), (b, vb)
         if vb.value > va.value:
             high, low = low, high
@@ -899,6 +942,18 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any]) -> ToolRun | None:
                        summary=summary, sources=[], passages=[high[0]["sentence"].passage, low[0]["sentence"].passage],
                        asked=False)
     return None
+
+
+_SIDE_CANDIDATES = 3  # sentences tried per side for a pair of figures of one kind
+
+
+def _same_thing(a: str, b: str) -> bool:
+    """Two counted nouns (stems) count the same thing: the same word, or words of one glossary group
+    ("chips" and "GPUs", "accelerators")."""
+    if a == b:
+        return True
+    a, b = " ".join(support.stems(a)), " ".join(support.stems(b))  # (function words stem to nothing)
+    return bool(a and b) and (a == b or any(a in group and b in group for group in support.synonym_groups()))
 
 
 def _diverse(hits: list[Hit], k: int, per_doc: int) -> list[Hit]:

@@ -431,6 +431,11 @@ def read(text: str, language: str = "en") -> Reading:
             reading.focus, reading.predicate = predicate, True
             if reading.answer_type == "other" and predicate in lex["number_predicates"]:
                 reading.answer_type = "number"
+    measure = _in_terms_of(doc)
+    if measure:
+        # "How fast is the H800's memory, in bandwidth terms?", "… in terms of TPP?": the phrase names the
+        # measure asked, whatever the question's head noun
+        reading.focus, reading.predicate = measure, False
     if reading.focus and not reading.predicate:
         # a superlative ranks the things the focus names ("biggest shareholder"): the sources may rank
         # them in other words ("largest shareholder"), so only the rest of the phrase is looked for
@@ -447,6 +452,24 @@ def read(text: str, language: str = "en") -> Reading:
             head = next((t for t in doc if t.text == reading.focus.split()[-1]), None) if reading.focus else None
             reading.focus = _of_object(doc, head) if head is not None and head.lower_ in lex["partitive_heads"] else ""
     return reading
+
+
+def _in_terms_of(doc: Any) -> str:
+    """The measure named by "in N terms" or "in terms of N" ("in bandwidth terms" → "bandwidth"), or ""."""
+    for t in doc:
+        if t.lower_ != "terms" or t.head.lower_ != "in":
+            continue
+        # a noun or a glossary attribute names a measure ("dollar terms", "bandwidth terms", which the small
+        # tagger may call an adjective); an adjective does not ("real terms")
+        own = [m.text for m in t.lefts if m.dep_ in ("compound", "amod", "nmod")
+               and (m.pos_ in ("NOUN", "PROPN") or m.lower_ in attribute_terms())]
+        if own:
+            return " ".join(own)
+        of = next((c for c in t.rights if c.lower_ == "of"), None)
+        obj = next((c for c in of.rights if c.dep_ == "pobj"), None) if of is not None else None
+        if obj is not None:
+            return " ".join(m.text for m in _noun_run(doc, obj.i))
+    return ""
 
 
 def event_verb(clause: str) -> str:

@@ -76,6 +76,25 @@ def _is_source(entity: Entity, text: str) -> bool:
         (token.head.lower_ == "per" or token.head.head.lower_ == "according")
 
 
+def _place(text: str, entities: list[Entity]) -> tuple[Entity, str] | None:
+    """The entity a locative preposition introduces ("at Abilene", "in Memphis"), the last one written,
+    with its phrase."""
+    found = [(e, m.group(0)) for e in entities if e.kind != "chip" and not DATE.fullmatch(e.text)
+             for m in [re.search(rf"\b(?:at|in|near|outside)\s+(?:the\s+)?{re.escape(e.text)}\b", text)] if m]
+    return found[-1] if found else None
+
+
+def _asks_source(text: str, entities: list[Entity]) -> bool:
+    """The question asks what a source of its own stated: the main verb is an attribution verb whose
+    subject is a name of the question ("What has SemiAnalysis estimated about …", "What did Reuters
+    report on …"), not a figure to compute. An attribution verb in a condition ("If Epoch AI gives 700 W,
+    how much …") is no such question."""
+    verbs = {stem(v) for v in lexicon()["attribution_verbs"]}
+    root = next((t for t in parsed(text) if t.dep_ == "ROOT"), None)
+    return root is not None and stem(root.lower_) in verbs and \
+        any(_is_source(e, text) for e in entities if e.kind != "chip")
+
+
 def _subject(entities: list[Entity], text: str) -> Entity:
     """The entity a later pronoun most likely points at: the first that is neither a possessor
     ("China's third Big Fund" → the fund, not China) nor the source of a figure ("What TPP does
@@ -106,6 +125,52 @@ def _pronoun_subject(text: str, pronouns: list[str]) -> bool:
     whatever else the text names ("how many GB200 chips will it hold?")."""
     return any(t.lower_ in ("it", "its", "they", "their") and t.text in pronouns and t.dep_ in ("nsubj", "nsubjpass", "poss")
                for t in parsed(text)) or bool(_demonstrative(text))
+
+
+def _bound_here(text: str, pronouns: list[str], entities: list[Entity]) -> bool:
+    """Every possessive pronoun of the part follows a name of its own that owns or does something
+    ("does Beijing's suspension of its measures run out", "when did Huawei ship its first 910C"): the
+    pronoun points at that name, the nearest before it in its clause, not at an earlier part."""
+    owned = [p for p in pronouns if p.lower() in _POSSESSIVE]
+    if not owned or len(owned) != len(pronouns):
+        return False
+    doc = parsed(text)
+    for pronoun in owned:
+        at = next((t for t in doc if t.text == pronoun), None)
+        if at is None:
+            return False
+        before = [e for e in entities if 0 <= text.find(e.text) < at.idx]
+        heads = {t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "poss") and t.idx < at.idx}
+        if not any(any(t.i in heads for t in doc if text.find(e.text) <= t.idx < text.find(e.text) + len(e.text))
+                   for e in before):
+            return False
+    return True
+
+
+def _fronted_end(text: str) -> int:
+    """Where a fronted adjunct ends: the offset of the comma that closes a leading prepositional or
+    adverbial phrase ("For its end-use controls, how did the rule …", "After its release, did the H20 …");
+    -1 when the text does not open with one. A pronoun inside it may point forward, to the main clause."""
+    doc = parsed(text)
+    words = [t for t in doc if not t.is_punct]
+    if not words:
+        return -1
+    head = words[0]
+    while head.head.i != head.i and head.head.dep_ != "ROOT":
+        head = head.head
+    if head.dep_ not in ("prep", "advcl", "npadvmod", "advmod") or head.head.dep_ != "ROOT":
+        return -1
+    span = {t.i for t in head.subtree}
+    comma = next((t for t in doc if t.text == "," and t.i > words[0].i), None)
+    if comma is None or any(t.i not in span for t in doc[words[0].i: comma.i]):
+        return -1
+    return comma.idx
+
+
+@lru_cache(maxsize=1)
+def _topic_change() -> re.Pattern[str]:
+    leads = sorted(load("answer_types.yaml")["topic_change_leads"], key=len, reverse=True)
+    return re.compile(rf"^\W*(?:{'|'.join(re.escape(w) for w in leads)})\b", re.I)
 
 
 def _demonstrative(text: str) -> str:
@@ -372,7 +437,12 @@ class Planner:
             first_pronoun = min(m.start() for p in reading.pronouns
                                 for m in [re.search(rf"\b{re.escape(p)}\b", turn)] if m)
             first_name = min(turn.find(e.text) for e in own if turn.find(e.text) >= 0)
-            if first_pronoun < first_name:
+            fronted = _fronted_end(turn)
+            # "For its end-use controls, how did the October 2022 rule …": a pronoun in a fronted phrase
+            # points forward, to what the main clause names
+            forward = 0 <= fronted < max(turn.find(e.text) for e in own) and \
+                all(m.start() < fronted for p in reading.pronouns for m in re.finditer(rf"\b{re.escape(p)}\b", turn))
+            if first_pronoun < first_name and not forward:
                 return "strong"
         if not any(self.topical(e) for e in own):
             return "weak"  # "What cut would the US government take?" names no subject of its own
@@ -430,6 +500,8 @@ class Planner:
     def _resolve_turn(self, turn: str, previous: str, language: str) -> tuple[str, str, str]:
         if not previous:
             return turn, "", ""
+        if _topic_change().match(turn):
+            return turn, "", ""  # "Unrelated: …", "Turning to Stargate: …" announce that the turn stands alone
         reading = read(turn, language)
         own = self.entities(turn, reading)
         lean = self._leans_on_context(turn, reading, own)
@@ -463,7 +535,7 @@ class Planner:
             # earlier part names, which only its evidence can tell
             depends_on, slot = naming, _demonstrative(text) or reading.pronouns[0]
         elif (reading.pronouns or reading.partitive) and earlier and earlier[-1].entities and \
-                (not entities or _pronoun_subject(text, reading.pronouns)):
+                (not entities or _pronoun_subject(text, reading.pronouns)) and not _bound_here(text, reading.pronouns, entities):
             # "… and when was it set up?" — the pronoun points at the previous part's subject; so does a
             # pronoun that is the part's own subject ("… and how many GB200 chips will it hold?")
             antecedent = _subject(earlier[-1].entities, earlier[-1].text)
@@ -476,6 +548,12 @@ class Planner:
                 for pronoun in reading.pronouns:
                     text = re.sub(rf"\b{re.escape(pronoun)}\b",
                                   f"{subject}'s" if pronoun.lower() in _POSSESSIVE else subject, text, count=1)
+        if "there" in reading.pronouns and earlier and depends_on < 0:
+            # "… going up at Abilene, and how many did the FT count there?": the place the part before names
+            place = _place(earlier[-1].text, earlier[-1].entities)
+            if place is not None and place[0] not in entities:
+                text = re.sub(r"\bthere\b", place[1], text, count=1)
+                entities = [*entities, place[0]]
         # a scenario the user states ("A hall of 4,096 GPUs draws 400 W each. What is the facility load?")
         # makes a number question a calculation on those figures: the intent is read with it
         scenario = scenario if reading.answer_type in ("number", "yes_no", "comparison") or \
@@ -526,8 +604,11 @@ class Planner:
             outcomes = self._computed(asked, "compare")
             if outcomes:
                 routed[asked], intent = outcomes, "compare"
-        if intent != LOOKUP and any(t.lower_ in lexicon()["reported_verbs"] for t in parsed(text)):
-            intent = LOOKUP  # "how much computing power was it said to have?": what a source said is looked up
+        if intent != LOOKUP and (any(t.lower_ in lexicon()["reported_verbs"] for t in parsed(text))
+                                 or _asks_source(text, entities)):
+            # "how much computing power was it said to have?", "What has SemiAnalysis estimated about
+            # DeepSeek's hardware?": what a source said is looked up, not computed
+            intent = LOOKUP
         if intent not in (LOOKUP, "screen") and not _states_figures(asked) and \
                 not any(e.kind in ("chip", "fleet") for e in entities):
             # nothing to compute on: no chip, no fleet of its own ("Meta's Prometheus" names Meta only as
@@ -554,8 +635,11 @@ class Planner:
             if outcomes:
                 routed[f"{frame} {asked}".strip()], intent, answer_type = outcomes, "screen", "list"
         focus = reading.focus
-        if not focus and reading.partitive and earlier and earlier[-1].focus:
-            # "What kind of memory …, and how much of it …?": "of it" measures what the part before asked about
+        elided = reading.bare_quantifier and re.search(r"\bhow many\b", text, re.I)  # not "how much": an amount
+        if not focus and (reading.partitive or elided) and earlier and earlier[-1].focus:
+            # "What kind of memory …, and how much of it …?": "of it" measures what the part before asked
+            # about; so does a count that leaves its noun out ("how many buildings did Ellison name, and how
+            # many did the FT count?")
             focus = earlier[-1].focus
         part = Part(text=text, answer_type=answer_type, focus=focus, entities=entities,
                     premise=reading.premise, premise_stated=reading.premise_stated, intent=intent, scenario=scenario,
@@ -703,6 +787,9 @@ class Planner:
             # "For Operation Gatekeeper: how much money was wired in from China, and …?": what a verbless
             # lead names is what every part is about, whatever else a part names
             named = [e for e in self.entities(frame, read(frame, language)) if self.topical(e)]
+            if FRAMING_CLAUSE.match(frame):
+                # "After the Busan truce, …": a lead of time dates the parts; an answer need not name it
+                named = [Entity(e.text, e.kind, e.canonical, topical=False) for e in named]
             for p in parts:
                 p.frame = framing
                 new = [e for e in named if e not in p.entities and not mentions(p.text, e)]

@@ -68,6 +68,26 @@ def test_two_figures_one_sentence_gives_are_compared_by_their_ratio(corpus_assis
     assert "15.62 times Operation Gatekeeper's US$160 million" in answer.text
 
 
+def test_each_sides_figure_is_of_one_kind_with_the_others_and_counts_the_same_thing(corpus_assistant):
+    # the sentence that names both sides ("deceived Dell and Supermicro") gives neither figure; each side's
+    # best sentence with an amount is weighed, not "22 people" against US$510 million
+    answer = ask(corpus_assistant, "Is the slice of the Supermicro co-founder case that moved in April and May 2025 "
+                                   "bigger than the entire value of Singapore's server-fraud case?")
+    ratio = next(c for c in answer.tool_calls if c.name == "ratio")
+    assert ratio.result["ratio"] == pytest.approx(510 / 390, rel=1e-3)
+    # "chips" and "GPUs" count one kind of thing; "GB200 NVL72" may be found under either name
+    answer = ask(corpus_assistant, "How many times as many chips will Huawei's Atlas 960 SuperPoD tie together as "
+                                   "there are GPUs in one of Nvidia's GB200 NVL72 racks?")
+    ratio = next(c for c in answer.tool_calls if c.name == "ratio")
+    assert ratio.result["ratio"] == pytest.approx(15488 / 72, rel=1e-3)
+
+
+def test_what_a_source_estimated_is_quoted_not_computed(corpus_assistant):
+    answer = ask(corpus_assistant, "What has SemiAnalysis estimated about DeepSeek and High-Flyer's hardware and spending?")
+    assert not any(c.name.startswith("power") for c in answer.tool_calls)
+    assert re.search(r"1[.,]6 ?billion", answer.text)
+
+
 def test_no_ratio_is_computed_for_a_list_or_against_a_framing_name(corpus_assistant):
     answer = ask(corpus_assistant, "Microsoft Fairwater versus Stargate Abilene: which Nvidia chips go into each?")
     assert not any(c.name == "ratio" for c in answer.tool_calls) and "times Nvidia" not in answer.text

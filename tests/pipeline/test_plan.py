@@ -121,6 +121,33 @@ def test_a_pronoun_points_at_what_a_figure_is_about_not_at_its_source(planner, e
     assert subject in plan.standalone and [e.text for e in plan.parts[0].entities][0].startswith(subject)
 
 
+@pytest.mark.parametrize("turn", [
+    "Unrelated: how did the October 2022 rule define a supercomputer?",
+    "Changing subject: what does it say about the Affiliates Rule?",
+    # a pronoun in a fronted phrase points forward, at what the main clause names
+    "For its end-use controls, how did the October 2022 rule define a supercomputer?",
+])
+def test_a_turn_that_announces_a_new_topic_or_names_its_own_referent_stands_alone(planner, turn):
+    history = [{"role": "user", "content": "What TPP does Cambricon's MLU370-X8 have?"},
+               {"role": "assistant", "content": "2,048."}]
+    plan = planner.plan(turn, history)
+    assert plan.standalone == turn and "MLU370" not in " ".join(p.text for p in plan.parts)
+
+
+def test_what_a_source_estimated_is_looked_up_not_computed(planner):
+    part = only_part(planner.plan("What has SemiAnalysis estimated about DeepSeek's hardware and spending?"))
+    assert part.intent == "lookup" and not part.computations
+    # a source named in a condition leaves the calculation asked
+    part = only_part(planner.plan("If Epoch AI gives 700 W per H100, how much would 10,000 H100 draw?"))
+    assert part.intent == "power"
+
+
+def test_in_x_terms_names_the_measure_asked(planner):
+    assert only_part(planner.plan("How fast is the H800's memory, in bandwidth terms?")).focus == "bandwidth"
+    assert only_part(planner.plan("Which is bigger in terms of TPP, the H100 or the 910C?")).focus == "TPP"
+    assert only_part(planner.plan("How much did Nvidia lose in real terms?")).focus != "real"
+
+
 def test_unit_symbols_are_not_names(planner):
     part = only_part(planner.plan("A site has 30 MW for accelerators drawing 1,000 W each. How many accelerators fit?"))
     assert not part.entities
@@ -216,6 +243,30 @@ def test_a_later_part_without_a_subject_asks_about_the_earlier_parts(planner):
     # every name of the earlier part, not only the first: "how long did training take" is about DeepSeek too
     plan = planner.plan("How many H800s did DeepSeek use for V3, and how long did training take?")
     assert "DeepSeek" in plan.parts[1].text and "H800" in plan.parts[1].text
+
+
+def test_a_possessive_pronoun_after_a_name_of_its_own_part_points_at_that_name(planner):
+    plan = planner.plan("After the truce, for what period did Washington suspend its Affiliates Rule, and on "
+                        "what date does Beijing's suspension of its October 2025 measures run out?")
+    assert "Washington" not in plan.parts[1].text and "Beijing's suspension of its" in plan.parts[1].text
+
+
+def test_a_lead_of_time_dates_the_parts_but_is_not_what_they_are_about(planner):
+    plan = planner.plan("After the Busan truce, for what period did Washington suspend its Affiliates Rule, and "
+                        "on what date does Beijing's suspension of its rare-earth measures run out?")
+    for part in plan.parts:
+        busan = [e for e in part.entities if e.text == "Busan"]
+        assert busan and not busan[0].topical  # retrieved with, never required of a sentence
+
+
+def test_a_count_that_leaves_its_noun_and_place_out_takes_them_from_the_part_before(planner):
+    plan = planner.plan("How many buildings did Larry Ellison say were going up at Abilene, and how many did "
+                        "the FT count there in May 2025?")
+    assert plan.parts[1].focus == "buildings"
+    assert "at Abilene" in plan.parts[1].text and "Abilene" in [e.text for e in plan.parts[1].entities]
+    # an amount is no count: "how much did the Nasdaq give up" keeps no attribute of the part before
+    plan = planner.plan("What was the largest one-day loss on record, and how much did the Nasdaq give up?")
+    assert plan.parts[1].focus != plan.parts[0].focus
 
 
 def test_a_bare_question_word_borrows_the_rest_of_the_question(planner):

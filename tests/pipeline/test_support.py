@@ -10,6 +10,9 @@ from assistant.pipeline.types import Entity, Part
 def test_the_focus_may_be_written_as_a_glossary_synonym():
     assert has_focus("The Ascend 910C has a power (TDP) of 700 W.", "thermal design power")
     assert not has_focus("Nyocor was founded in 2023 by an energy group.", "CEO")
+    # a chip's process node is written "made on the 7 nm process"
+    assert has_focus("The Cambricon MLU370-X8 is made on the 7nm process.", "process node")
+    assert not has_focus("The Cambricon MLU370-X8 is rated at 250 W.", "process node")
 
 
 def test_a_predicate_focus_may_be_written_in_another_form_of_the_same_attribute():
