@@ -169,6 +169,7 @@ def _fronted_end(text: str) -> int:
 
 @lru_cache(maxsize=1)
 def _topic_change() -> re.Pattern[str]:
+    """A topic-change marker at the start of a turn (answer_types.yaml `topic_change_leads`)."""
     leads = sorted(load("answer_types.yaml")["topic_change_leads"], key=len, reverse=True)
     return re.compile(rf"^\W*(?:{'|'.join(re.escape(w) for w in leads)})\b", re.I)
 
