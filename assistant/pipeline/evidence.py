@@ -603,7 +603,7 @@ class EvidenceGatherer:
             return
         chosen = [own[0] for own in candidates]
         # (a comparison a tool computed from the catalogue needs no ratio of quoted figures beside it)
-        run, pair = None, ("", "")
+        run, pair = None, (0, 1)
         if part.answer_type in ("comparison", "number") and not any(t.asked and t.summary for t in pe.tools):
             # any two sides ("the Atlas 960 SuperPoD … GPUs in one GB200 NVL72": the rack's count may be
             # found under either name); one side keeps its best sentence, two lesser ones are too likely
@@ -614,10 +614,10 @@ class EvidenceGatherer:
             for i, j, a, b in tries:
                 if candidates[a][i][0]["sentence"].text == candidates[b][j][0]["sentence"].text:
                     continue  # one sentence for both sides: its figures were weighed as such (see _part)
-                run = _ratio(part, candidates[a][i][0], candidates[b][j][0], strict=bool(i or j or a or b > 1))
+                # (only the first two sides' best sentences are read as before: any other pair is `strict`)
+                run = _ratio(part, candidates[a][i][0], candidates[b][j][0], strict=(i, j, a, b) != (0, 0, 0, 1))
                 if run is not None:
-                    chosen[a], chosen[b] = candidates[a][i], candidates[b][j]
-                    pair = (chosen[a][0]["entity"], chosen[b][0]["entity"])
+                    chosen[a], chosen[b], pair = candidates[a][i], candidates[b][j], (a, b)
                     break
         found = []
         for side, hit in chosen:
@@ -625,9 +625,9 @@ class EvidenceGatherer:
             found.append(side)
         pe.facts["sides"] = found
         if run is not None:
-            passage = {f["entity"]: f["sentence"].passage for f in found}
-            larger = run.result["larger"]
-            run.passages = [passage[larger], passage[pair[1] if larger == pair[0] else pair[0]]]
+            # (the passages are numbered only now: the larger side's first, as _ratio orders them)
+            a, b = pair if run.result["larger"] == found[pair[0]]["entity"] else pair[::-1]
+            run.passages = [found[a]["sentence"].passage, found[b]["sentence"].passage]
             pe.tools.append(run)
 
     # ------------------------------------------------------------------ lists
@@ -909,9 +909,10 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any], strict: bool = Fals
         vb = next((q for q in qb if q.kind == kind), None)
         if va is None or vb is None:
             continue
-        if kind == "number" and not _same_thing(counted(va, a["sentence"].text), counted(vb, b["sentence"].text)):
+        what = counted(va, a["sentence"].text) if kind == "number" else ""
+        if kind == "number" and not _same_thing(what, counted(vb, b["sentence"].text)):
             continue  # 200,000 GPUs and 875 acres are no two figures of one thing
-        if kind == "number" and strict and not support.stems(counted(va, a["sentence"].text)):
+        if kind == "number" and strict and not support.stems(what):
             continue  # (nor, from a lesser sentence, two counts that do not say what they count)
         high, low = (a, va), (b, vb)
         if vb.value > va.value:

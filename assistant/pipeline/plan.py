@@ -54,6 +54,11 @@ def _surface(entity: Entity) -> str:
     return entity.canonical if entity.kind == "chip" else entity.text
 
 
+@lru_cache(maxsize=1)
+def _attribution_stems() -> frozenset[str]:
+    return frozenset(stem(v) for v in lexicon()["attribution_verbs"])
+
+
 def _is_source(entity: Entity, text: str) -> bool:
     """The entity is who reports a figure, not what the figure is about: the subject of an attribution
     verb ("What TPP does Epoch AI give the 910B?", "What did Reuters report about DeepSeek?") or the
@@ -61,7 +66,7 @@ def _is_source(entity: Entity, text: str) -> bool:
     at = text.find(entity.text)
     if at < 0:
         return False
-    verbs = {stem(v) for v in lexicon()["attribution_verbs"]}
+    verbs = _attribution_stems()
     doc = parsed(text)
     token = next((t for t in doc if t.idx >= at), None)
     while token is not None and token.dep_ == "compound" and token.head.i > token.i:
@@ -89,9 +94,8 @@ def _asks_source(text: str, entities: list[Entity]) -> bool:
     subject is a name of the question ("What has SemiAnalysis estimated about …", "What did Reuters
     report on …"), not a figure to compute. An attribution verb in a condition ("If Epoch AI gives 700 W,
     how much …") is no such question."""
-    verbs = {stem(v) for v in lexicon()["attribution_verbs"]}
     root = next((t for t in parsed(text) if t.dep_ == "ROOT"), None)
-    return root is not None and stem(root.lower_) in verbs and \
+    return root is not None and stem(root.lower_) in _attribution_stems() and \
         any(_is_source(e, text) for e in entities if e.kind != "chip")
 
 
@@ -139,10 +143,10 @@ def _bound_here(text: str, pronouns: list[str], entities: list[Entity]) -> bool:
         at = next((t for t in doc if t.text == pronoun), None)
         if at is None:
             return False
-        before = [e for e in entities if 0 <= text.find(e.text) < at.idx]
-        heads = {t.i for t in doc if t.dep_ in ("nsubj", "nsubjpass", "poss") and t.idx < at.idx}
-        if not any(any(t.i in heads for t in doc if text.find(e.text) <= t.idx < text.find(e.text) + len(e.text))
-                   for e in before):
+        spans = [(start, start + len(e.text)) for e in entities if 0 <= (start := text.find(e.text)) < at.idx]
+        # a token of such a name is a subject or a possessor, before the pronoun
+        if not any(t.dep_ in ("nsubj", "nsubjpass", "poss") and any(a <= t.idx < b for a, b in spans)
+                   for t in doc[: at.i]):
             return False
     return True
 
