@@ -21,7 +21,7 @@ from typing import Any
 from assistant.pipeline import support
 from assistant.prompts import load
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
-from assistant.pipeline.parse import event_verb, item_kind
+from assistant.pipeline.parse import event_verb, interval_sides, item_kind
 from assistant.pipeline.plan import FRAME_IDF
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
@@ -451,10 +451,16 @@ class EvidenceGatherer:
         if framed:
             frame, body = (framed.group(1), framed.group(2)) if framed.group(2) else (framed.group(3), framed.group(4))
         sides = [s.strip(" ,?") for s in _ORDER_SPLIT.split(body) if s and s.strip(" ,?")]
-        if part.interval:
-            # "how many days passed between A and B": the two events follow "between"
-            between = re.search(r"\bbetween\s+(.+?)\s+and\s+(.+)$", part.text, re.I | re.S)
-            sides = [between.group(1).strip(" ,?"), between.group(2).strip(" ,?")] if between else []
+        if len(sides) > 2 and re.search(r",\s+or\s+", body):
+            # "A (owned 50% or more by …), or B": the options are set apart by the comma; an "or" inside one
+            # of them is its own
+            sides = [s.strip(" ,?") for s in _ORDER_SPLIT_COMMA.split(body) if s and s.strip(" ,?")]
+        if part.events:
+            sides = list(part.events)  # named by the plan, outside the part ("Once A, how long before B?")
+        elif part.interval and len(sides) < 2:
+            # "how many days passed between A and B", "how long after A did B": the two events it names
+            # (an "A or B?" names its own: "… from being smuggled to China" is no "from A to B")
+            sides = interval_sides(part.text)
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
         if len(sides) < 2 and plan.context:
             # "Microsoft unveiled Fairwater and Huawei laid out its roadmap in September 2025. Which came first?":
@@ -472,14 +478,21 @@ class EvidenceGatherer:
             pe.tools.append(_interval_run(sides[0], sides[1], part.interval))
             return
         events = []
-        for side in sides[:2]:
-            hits, vector, query = self._retrieve(side, plan, self.settings.k)
+        for n, side in enumerate(sides[:2]):
+            # "how long after BIS announced its rule did that rule take effect": an event that points back
+            # ("that rule", "it") is found with the one it points to
+            # (a possessive inside the event, "their China sales", points to its own names)
+            back = n == 1 and bool(_POINTS_BACK.search(side))
+            hits, vector, query = self._retrieve(f"{sides[0]} {side}" if back else side, plan, self.settings.k)
             if not hits or vector is None:
                 return
             event_part = Part(text=side, answer_type="date", entities=[e for e in part.entities
                                                                       if support.mentions(side, e)])
             # a year framing both events, in the part ("in April 2025: A or B") or stated before it
-            years = support.years_in(side) or support.years_in(f"{frame} {plan.context}")
+            # (a year an event aims at, "leading AI power by 2030", dates nothing; events the plan named
+            # from a lead are that lead: it frames neither with its years)
+            own = support.years_in(re.sub(r"\b(?:by|until|through)\s+(?:19|20)\d\d\b", "", side))
+            years = own or (set() if part.events else support.years_in(f"{frame} {plan.context}"))
             verb = event_verb(side)
             dated: list[tuple[RankedSentence, Hit, bool]] = []
             for sentence, hit in self.rank(query, "", hits, vector):
@@ -493,7 +506,13 @@ class EvidenceGatherer:
             if not dated:
                 return
             naming = [d for d in dated if d[2]][:3] or dated[:1]
-            events.append(self._dated_event(side, naming[0], years) | {"naming": naming, "years": years})
+            if part.interval and not any(_has_day(m.group(0)) for m in _dates_in(naming[0][0].text, years)):
+                # a time between two events is counted in days: of the best few sentences, one that dates
+                # the event to the day is taken over one that gives only its year or month
+                naming = [d for d in (naming + dated)[:3] if any(_has_day(m.group(0)) for m in _dates_in(d[0].text, years))][:1] \
+                    or naming
+            other = sides[1 - n] if len(sides) > 1 else ""
+            events.append(self._dated_event(side, naming[0], years, other) | {"naming": naming, "years": years})
         if _month_tie(events):
             # the same month, one dated only to it: of the best few sentences that name that event, one that
             # dates it to the day decides ("announced on August 5, 2025" over "responded in August 2025")
@@ -502,7 +521,7 @@ class EvidenceGatherer:
                     better = next((d for d in e["naming"] if any(_has_day(m.group(0)) for m in _dates_in(d[0].text,
                                                                                                       e["years"]))), None)
                     if better is not None:
-                        events[i] = self._dated_event(e["event"], better, e["years"]) | \
+                        events[i] = self._dated_event(e["event"], better, e["years"], sides[1 - i]) | \
                             {"naming": e["naming"], "years": e["years"]}
         for e in events:  # only the sentence finally chosen for each event becomes a passage
             sentence, hit, _ = e["chosen"]
@@ -524,12 +543,23 @@ class EvidenceGatherer:
             pe.tools.append(run)
 
     @staticmethod
-    def _dated_event(side: str, candidate: tuple[RankedSentence, Hit, bool], years: set[str]) -> dict[str, Any]:
+    def _dated_event(side: str, candidate: tuple[RankedSentence, Hit, bool], years: set[str],
+                     other: str = "") -> dict[str, Any]:
         """One event of an order question, dated by a sentence: its date within the framing years, the
-        one written to the day where the sentence gives several."""
+        one written to the day where the sentence gives several; of several such, the one written
+        nearest a word of this event that the `other` event does not use ("announced … October 17,
+        2023, effective November 17, 2023": the rule took effect on November 17)."""
         sentence, hit, _ = candidate
         in_years = _dates_in(sentence.text, years)
-        match = next((m for m in in_years if _has_day(m.group(0))), in_years[0])
+        days = [m for m in in_years if _has_day(m.group(0))]
+        match = days[0] if days else in_years[0]
+        if len(days) > 1:
+            own = set(support.stems(side)) - set(support.stems(other))
+            inside = [(m.start(), m.end()) for m in days]
+            at = [w.start() for w in re.finditer(r"[A-Za-z][\w-]*", sentence.text)
+                  if support.stem(w.group(0).lower()) in own and not any(a <= w.start() < b for a, b in inside)]
+            if at:
+                match = min(days, key=lambda m: min(abs(m.start() - p) for p in at))
         return {"event": side, "sentence": sentence.text, "passage": -1, "date": match.group(0),
                 "key": _date_key(match.group(0)), "clause": support.is_clause(side), "chosen": candidate}
 
@@ -810,6 +840,8 @@ _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compu
 
 
 _PRONOUN_SLOTS = {"it", "its", "they", "them", "their", "this", "that"}  # a slot the user's own part filled
+_ORDER_SPLIT_COMMA = re.compile(_ORDER_SPLIT.pattern.replace(r",?\s+\bor\b\s+", r",\s+or\s+"), re.I)
+_POINTS_BACK = re.compile(r"^\s*(?:that|this|the same|these|those|it|they|he|she)\b", re.I)
 _DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer)\b|\bdifference\b|"
                          r"\bhow (?:much|many) (?:bigger|larger|higher|smaller|lower)\b", re.I)
 
@@ -890,9 +922,10 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any], strict: bool = Fals
 
     qa, qb = nearest_first(a), nearest_first(b)
     asked_unit = re.search(r"\bhow (?:many|much)\s+([A-Za-z][A-Za-z/²]*)\b", part.text)
-    if asked_unit and support.UNIT_SYMBOL.match(asked_unit.group(1)):
+    unit = asked_unit.group(1) if asked_unit else part.margin  # ("By how many GB?" asked after the comparison)
+    if unit and support.UNIT_SYMBOL.match(unit):
         # "by how many GB": only figures written in that unit are compared
-        unit = asked_unit.group(1).lower()
+        unit = unit.lower()
         qa = [q for q in qa if shown(q, a["sentence"].text).lower().endswith(unit)] or qa
         qb = [q for q in qb if shown(q, b["sentence"].text).lower().endswith(unit)] or qb
     wanted = _DIMENSION_KINDS.get(support.part_unit(part), "")
@@ -927,7 +960,7 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any], strict: bool = Fals
                    f"{owner(low[0])} {low_text}, taking each figure as its source states it.") \
             if ratio >= 1.005 else \
             f"By our calculation, {a['entity']} and {b['entity']} are level at {shown(va, a['sentence'].text)}."
-        if ratio >= 1.005 and _DIFFERENCE.search(part.text):
+        if ratio >= 1.005 and (_DIFFERENCE.search(part.text) or part.margin not in ("", "factor")):
             # "by how many GB does X exceed Y": the difference is asked, the ratio shown beside it
             # the difference written as the larger figure is ("4.8 TB/s" − "3.35 TB/s" → "1.45 TB/s")
             written = re.match(r"[^\d]*([\d][\d,]*(?:\.\d+)?)", high_text)
@@ -1003,6 +1036,9 @@ def _interval_run(date_a: str, date_b: str, unit: str) -> ToolRun:
         days = abs((dt.date(yb, mb, db) - dt.date(ya, ma, da)).days)
     except ValueError:  # a day its month lacks ("February 30"): the nearest day it has
         days = abs((dt.date(yb, mb, min(db, 28)) - dt.date(ya, ma, min(da, 28))).days)
+    if unit.lower() == "any":
+        # "how long": days up to about three months, months up to about three years, then years
+        unit = "days" if days < 90 else "months" if days < 3 * 365 else "years"
     per = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}[unit.lower()]
     exact = _has_day(date_a) and _has_day(date_b)
     amount = days / per

@@ -42,7 +42,14 @@ _SPLIT = re.compile(
 # keeps going ("… rated at 1,000 W. How much power …": "W." reads as an initial there)
 _NEW_QUESTION = re.compile(r"(?<=[.!?])\s+(?=(?:How|What|Which|Who|When|Where|Why|Is|Are|Does|Do|Did|Can|Could|"
                            r"Would|Will|Has|Have)\b)")
-_INTERVAL = re.compile(r"^\s*how (?:many|much) (days|weeks|months|years)\b.*\bbetween\b.+\band\b", re.I)
+# "how many days …", "over roughly how many months …", "how long …", "how much time …": the time
+# between two events, when the question names both (`interval_sides`)
+_INTERVAL = re.compile(r"^\s*(?:over\s+)?(?:(?:roughly|about|approximately|exactly)\s+)?"
+                       r"how (?:(?:many|much) (days|weeks|months|years)\b|long\b|much time\b)", re.I)
+# what makes a piece ask for a margin rather than a count: "by how …", a comparative or "apart"
+_MARGIN_MARK = re.compile(r"^\s*(?:and\s+)?by\b|\b(?:apart|later|earlier|sooner|longer|more|less|fewer|older|"
+                          r"younger|bigger|larger|higher|smaller|lower|separated?|passed|elapsed|margin|factor|"
+                          r"times|difference|gap)\b", re.I)
 # "When OpenAI announced …," frames a question; "When was …" asks one
 FRAMING_CLAUSE = re.compile(r"^\s*(?:when|while|once|after|before|as soon as|by the time)\b(?!\s+(?:is|are|was|were|"
                              r"did|does|do|has|have|had|will|would|can|could|should)\b)", re.I)
@@ -94,7 +101,9 @@ def lexicon() -> dict[str, Any]:
             "premise_marks": re.compile(r"^\s*(?:" + "|".join(re.escape(m) for m in data["premise_marks"]) +
                                         r")\s+(?P<clause>[^?]{6,}?),\s*(?P<main>(?:" + "|".join(sorted(_WH | _AUX)) +
                                         r")(?:n['’]t)?\b.+)$", re.I | re.S),
-            "order_cues": _cue_pattern(data["order_cues"]), "comparison_cues": _cue_pattern(data["comparison_cues"])}
+            "order_cues": _cue_pattern(data["order_cues"]), "comparison_cues": _cue_pattern(data["comparison_cues"]),
+            "margin_words": frozenset(data["margin_words"]), "time_units": frozenset(data["time_units"]),
+            "interval_sides": [re.compile(x, re.I | re.S) for x in data["interval_sides"]]}
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
@@ -206,6 +215,43 @@ def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
         return [question.strip()], []
     statements = [p for p in raw if p not in asking and not orders(p, language)]
     return asking, statements
+
+
+def interval_sides(text: str) -> list[str]:
+    """The two events a question asks the time between, as it names them: "between A and B",
+    "separated A and B", "from A to B", "after A did B" (the forms are data: `interval_sides` in
+    answer_types.yaml); [] when it names no two."""
+    for pattern in lexicon()["interval_sides"]:
+        found = pattern.search(text)
+        if found:
+            sides = [g.strip(" ,?") for g in found.groups()]
+            if all(sides):
+                return sides
+    return []
+
+
+def margin_only(text: str) -> str | None:
+    """The unit of the margin a piece asks for when it asks nothing else, after a question that orders
+    or compares two things: "by how many days?" → "days", "How many weeks apart were they?" → "weeks",
+    "and by how much?" → "", "By what factor?" → "factor". None when the piece asks more than that (a
+    name, an event, another attribute), or asks a plain count ("How many GPUs?")."""
+    lex = lexicon()
+    lower = text.lower().strip(" ?")
+    if not _MARGIN_MARK.search(lower) or not re.search(r"\bhow (?:many|much|far)\b|\bby what\b|"
+                                                       r"\bwhat(?:'s| is) the (?:difference|gap|margin)\b", lower):
+        return None
+    words = re.findall(r"[a-z]+", lower)
+    # the unit as written ("GB", not "gb": a symbol's case is its meaning)
+    asked = re.search(r"\bhow (?:many|much)\s+([A-Za-z]+)((?:\s+[A-Za-z]+)?)", text, re.I)
+    unit = asked.group(1) if asked and asked.group(1).lower() not in lex["margin_words"] else ""
+    # a unit of two words ("TPP points") counts as the unit
+    second = asked.group(2).strip().lower() if unit and asked else ""
+    rest = [w for w in words if w not in lex["margin_words"] and w not in (unit.lower(), second)]
+    if rest:
+        return None
+    if {"factor", "times"} & set(words):
+        return "factor"
+    return unit
 
 
 def split_parts(question: str, language: str = "en") -> list[str]:
@@ -367,9 +413,10 @@ def read(text: str, language: str = "en") -> Reading:
     wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.lower_ in _WH), None)
 
     between = _INTERVAL.match(lower)
-    if between:
-        # "how many days passed between A and B": the order of two dated events, and the time between
-        reading.answer_type, reading.interval = "order", between.group(1)
+    if between and interval_sides(text):
+        # "how many days passed between A and B", "how long after A did B": the order of two dated
+        # events, and the time between (in the unit asked; "any" lets the size choose it)
+        reading.answer_type, reading.interval = "order", (between.group(1) or "any").lower()
     elif lex["order_cues"].search(lower) or (wh is not None and wh.lower_ in ("which", "what") and wh.i <= tokens[0].i + 1
                                            and (any(t.lower_ in lex["temporal_comparatives"] for t in doc)
                                                 or (any(t.lower_ in lex["order_adverbs"] and t.head.pos_ != "NOUN"

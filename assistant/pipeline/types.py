@@ -76,6 +76,13 @@ class Part:
     depends_on: int = -1
     slot: str = ""
     interval: str = ""  # "how many days between A and B": the unit the time between two dated events is asked in
+    # ("any": the question names none, as in "how long"; the size of the interval chooses it)
+    # "Which is bigger, A or B? By how much?": the margin a comparison is asked with, by a piece after it
+    # ("amount", a unit such as "GB" or "years", or "factor"); "" when only the comparison is asked
+    margin: str = ""
+    # the two events an interval is asked between, when the question names them outside the part ("Once
+    # A, how many weeks went by before B?", "A and B: how many months apart were they?"); [] otherwise
+    events: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -110,7 +110,9 @@ class ExtractiveWriter:
             out.append(DraftSentence(text, [a["passage"], b["passage"]], index, "answer"))
             interval = next((r for r in pe.tools if r.name == "interval"), None)
             if interval is not None:
-                out.append(DraftSentence(msgs["interval"].format(date_a=a["date"], date_b=b["date"],
+                # the earlier date first: "From January 20 to April 14 is 84 days", whichever event was named first
+                first, last = (b, a) if order["relation"] == "after" else (a, b)
+                out.append(DraftSentence(msgs["interval"].format(date_a=first["date"], date_b=last["date"],
                                                                  amount=interval.result["shown"]),
                                          [a["passage"], b["passage"]], index, "tool", "interval"))
             return out

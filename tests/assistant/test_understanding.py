@@ -394,6 +394,25 @@ def test_the_time_between_two_stated_dates_is_computed(corpus_assistant):
     assert "42 days" in answer.text
 
 
+def test_a_gap_asked_after_which_came_first_is_the_interval_of_its_two_events(corpus_assistant):
+    answer = ask(corpus_assistant, "Which came first, the H20 licence requirement or DeepSeek's R1 release? "
+                                   "How many days apart were they?")
+    assert "From January 20, 2025 to April 14, 2025 is 84 days" in answer.text
+    assert "does not give" not in answer.text  # the gap is no second question left unanswered
+    assert len(answer.plan["parts"]) == 1 and answer.plan["parts"][0]["interval"] == "days"
+
+
+def test_the_time_between_two_events_is_asked_in_other_words_than_between(corpus_assistant):
+    answer = ask(corpus_assistant, "How many weeks separated DeepSeek's R1 release and the H20 licence requirement?")
+    assert "12 weeks" in answer.text and any(c.name == "interval" for c in answer.tool_calls)
+
+
+def test_a_difference_asked_after_a_comparison_is_computed_in_its_unit(corpus_assistant):
+    answer = ask(corpus_assistant, "Which has more memory, the H200 or the H100 SXM? By how many GB?")
+    assert "141 GB is 61 GB more than" in answer.text
+    assert len(answer.plan["parts"]) == 1 and answer.plan["parts"][0]["margin"] == "GB"
+
+
 def test_the_time_between_two_documented_events_is_computed_from_their_dates(corpus_assistant):
     answer = ask(corpus_assistant, "How many months passed between DeepSeek releasing R1 and the H20 licence requirement?")
     assert "January 20, 2025" in answer.text and re.search(r"is (?:about )?2\.\d months", answer.text)
@@ -421,3 +440,15 @@ def test_a_verbless_lead_says_what_every_part_is_about(corpus_assistant):
 def test_a_count_is_not_answered_by_dates_or_measures(corpus_assistant):
     answer = ask(corpus_assistant, "How many H800s did Nvidia ship to China in all?")
     assert answer.abstained
+
+
+def test_an_or_inside_one_option_does_not_split_an_order_question(corpus_assistant):
+    answer = ask(corpus_assistant, "Which came first, BIS extending Entity List restrictions to companies owned 50% "
+                                   "or more by listed parties, or the Busan meeting of Trump and Xi?")
+    assert "September 29, 2025" in answer.text and "October 30, 2025" in answer.text
+
+
+def test_an_interval_after_a_lead_of_time_is_computed_between_the_lead_and_what_follows(corpus_assistant):
+    answer = ask(corpus_assistant, "After DeepSeek released R1, how long did it take until the US put a licence "
+                                   "requirement on the H20?")
+    assert "From January 20, 2025 to April 14, 2025 is 84 days" in answer.text

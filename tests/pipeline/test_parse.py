@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline.parse import asked_class, bridge, event_verb, frames, orders, pieces, read, split_parts
+from assistant.pipeline.parse import (asked_class, bridge, event_verb, frames, margin_only, orders, pieces, read,
+                                      split_parts)
 
 
 @pytest.mark.parametrize("question, answer_type", [
@@ -273,6 +274,40 @@ def test_how_much_more_compares_the_attribute_after_more():
 def test_how_many_days_between_two_events_asks_their_order_and_interval():
     reading = read("How many days passed between the A100 letter and the October 2022 rule?")
     assert reading.answer_type == "order" and reading.interval == "days"
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("How many weeks separated the A100 letter and the October 2022 rule?", "weeks"),
+    ("How long passed between the A100 letter and the October 2022 rule?", "any"),
+    ("Over roughly how many months did it run, from September 2023 to November 2025?", "months"),
+    ("How many days after R1's release did Nvidia's shares fall?", "days"),
+])
+def test_the_time_between_two_named_events_is_asked_in_many_forms(question, unit):
+    reading = read(question)
+    assert reading.answer_type == "order" and reading.interval == unit
+
+
+def test_a_length_of_time_with_no_two_events_is_no_interval():
+    assert read("How long is Oracle's lease at Abilene?").interval == ""
+
+
+@pytest.mark.parametrize("piece, margin", [
+    ("How many days apart were they", "days"),
+    ("and by how many weeks", "weeks"),
+    ("By how much", ""),
+    ("by how many TPP points", "TPP"),
+    ("By how many GB", "GB"),
+    ("By what factor", "factor"),
+    ("How far apart are they", ""),
+])
+def test_a_piece_that_asks_only_a_margin_is_read_as_one(piece, margin):
+    assert margin_only(piece) == margin
+
+
+@pytest.mark.parametrize("piece", ["How many GPUs", "How many days did the run take", "Who was older",
+                                   "by how much did Nvidia's China revenue fall after the H20 rule"])
+def test_a_piece_that_asks_more_than_a_margin_is_not_one(piece):
+    assert margin_only(piece) is None
 
 
 @pytest.mark.parametrize("question", ["What is the price of the chips in China?",

@@ -646,3 +646,42 @@ def test_a_unit_symbol_ending_a_sentence_is_no_name(planner):
     # "… 120 kW. 10 racks …": the parser's "kW. 10" is a unit and a number, not something the question names
     plan = planner.plan("A hall has 30 MW. Racks draw 120 kW. 10 racks are already installed. How many racks can be added?")
     assert not any("kW" in e.text or e.text.strip(". ").isdigit() for p in plan.parts for e in p.entities)
+
+
+@pytest.mark.parametrize("question, interval", [
+    ("Which came first, the H20 licence requirement or DeepSeek's R1 release? How many days apart were they?", "days"),
+    ("Did R1 come out before or after the H20 rule, and by how many weeks?", "weeks"),
+    ("Which came first, the A100 letter or the October 2022 rule? How far apart were they?", "any"),
+])
+def test_a_gap_asked_after_an_order_is_that_orders_interval(planner, question, interval):
+    part = only_part(planner.plan(question))
+    assert part.answer_type == "order" and part.interval == interval
+
+
+@pytest.mark.parametrize("question, margin", [
+    ("Which has more memory, the H200 or the H100 SXM? By how many GB?", "GB"),
+    ("Which is bigger, SoftBank's or Oracle's Stargate stake? By how much?", "amount"),
+    ("Which earned more from China, Nvidia or AMD? By what factor?", "factor"),
+])
+def test_a_margin_asked_after_a_comparison_is_part_of_that_comparison(planner, question, margin):
+    part = only_part(planner.plan(question))
+    assert part.answer_type == "comparison" and part.margin == margin
+
+
+def test_a_second_question_after_a_comparison_stays_a_part_of_its_own(planner):
+    plan = planner.plan("Which has more memory, the H200 or the H100 SXM? And how many watts does the H200 draw?")
+    assert len(plan.parts) == 2 and plan.parts[0].margin == ""
+
+
+@pytest.mark.parametrize("question, events, interval", [
+    ("Once OpenAI had unveiled Stargate, how many weeks went by before xAI shipped Grok 3?",
+     ["OpenAI had unveiled Stargate", "xAI shipped Grok 3"], "weeks"),
+    ("After DeepSeek released R1, how long did it take until the US put a licence requirement on the H20?",
+     ["DeepSeek released R1", "the US put a licence requirement on the H20"], "any"),
+    ("The October 2022 rule, and the H20 licence requirement: how many months apart were they?",
+     ["The October 2022 rule", "the H20 licence requirement"], "months"),
+])
+def test_an_interval_between_events_named_before_the_question_takes_them_as_its_events(planner, question, events,
+                                                                                       interval):
+    part = only_part(planner.plan(question))
+    assert part.answer_type == "order" and part.events == events and part.interval == interval
