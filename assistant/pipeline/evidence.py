@@ -433,6 +433,8 @@ class EvidenceGatherer:
             " ".join(x for x in (part.scenario, part.frame if part.intent == "screen" else "", part.text) if x)
         if part.intent == "scenario" and part.tool_text:
             text = part.tool_text  # its figures and question in the order the plan read them
+        if part.margin not in ("", "factor"):
+            text = f"{text}, by how much"  # the margin asked after the comparison, in the words a tool reads
         return self._run(text, part.intent, evidence, asked=True, vector=vector)
 
     # ------------------------------------------------------------------ order of two events

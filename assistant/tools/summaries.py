@@ -200,6 +200,10 @@ def equivalent_summary(result: ToolResult, ref: FleetRef) -> str:
     )
 
 
+_ASKS_DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer|bigger|larger|"
+                              r"higher|lower|smaller)\b|\bdifference\b|\bhow far apart\b")
+
+
 def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef) -> str:
     """Lead with the dimension the question asks about (compute, power or count)."""
     r = result.result
@@ -241,6 +245,14 @@ def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef)
         head = f"{a_name} is {fmt_pct(ratio)} of {b_name} {label} ({detail})."
     else:
         head = f"{a_name} has {fmt_num(ratio, 2)} times {noun} of {b_name} ({detail})."
+    if abs(ratio - 1) >= 5e-4 and _ASKS_DIFFERENCE.search(lower):
+        # "… and by how much?": the difference too, in the lead dimension's own unit
+        values = {"compute": (r["a"]["total_tpp"], r["b"]["total_tpp"], " TPP", 1),
+                  "power": ((r["a"]["tdp_w"], r["b"]["tdp_w"], " W", 0) if per_chip else
+                            (r["a"]["accelerators_mw"], r["b"]["accelerators_mw"], " MW", 2)),
+                  "count": (a.count, b.count, " chips", 0)}[lead]
+        if values[0] is not None and values[1] is not None:
+            head = head[:-1] + f", a difference of {fmt_num(abs(values[0] - values[1]), values[3])}{values[2]}."
     if per_chip:
         head = "Per chip, " + head
     others = [

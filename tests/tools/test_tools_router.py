@@ -92,6 +92,20 @@ def test_share_of_stargates_compute_for_the_xinjiang_chips(catalogue):
     assert o.result["chart"]["categories"] == ["by count", "by compute (TPP)", "by power (TDP)"]
 
 
+@pytest.mark.parametrize("question, difference", [
+    ("Which draws more power, the H100 or the H20, and by how much?", "a difference of 300 W"),
+    ("How much more TPP does the H100 have than the H20?", "a difference of 13,464 TPP"),
+])
+def test_a_comparison_asked_by_how_much_states_the_difference_too(catalogue, question, difference):
+    o = computed(question, catalogue, "compare_fleets")
+    assert difference in o.summary
+
+
+def test_a_comparison_asked_without_a_margin_states_no_difference(catalogue):
+    assert "difference" not in computed("Which draws more power, the H100 or the H20?", catalogue,
+                                        "compare_fleets").summary
+
+
 # ---- more phrasings that must route and compute ----
 
 ROUTED = [
