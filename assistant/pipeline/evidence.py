@@ -21,7 +21,7 @@ from typing import Any
 from assistant.pipeline import support
 from assistant.prompts import load
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
-from assistant.pipeline.parse import event_verb, interval_sides, item_kind
+from assistant.pipeline.parse import asks_difference, asks_interval, event_verb, interval_sides, item_kind
 from assistant.pipeline.plan import FRAME_IDF
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
@@ -38,8 +38,11 @@ log = logging.getLogger(__name__)
 _NEGATION = re.compile(r"\b(?:not|never|no|neither|nor|none|without|only (?:from|after|in|since)|"
                        r"outside|rather than|instead of|did not|was not|were not|had not|"
                        r"could not)\b|n't\b", re.I)
-_ORDER_SPLIT = re.compile(r"\b(?:before or after|after or before|earlier or later|preced\w*|come first|"
-                          r"came first|happened first)\b|,?\s+\bor\b\s+", re.I)
+_ORDER_CUES = (r"\b(?:before or after|after or before|earlier or later|preced\w*|come first|came first|"
+               r"happened first)\b")
+_ORDER_SPLIT = re.compile(_ORDER_CUES + r"|,?\s+\bor\b\s+", re.I)
+# "A (owned 50% or more by …), or B": where a comma sets the options apart, only that "or" splits
+_ORDER_SPLIT_COMMA = re.compile(_ORDER_CUES + r"|,\s+or\s+", re.I)
 
 
 @dataclass(frozen=True)
@@ -452,16 +455,13 @@ class EvidenceGatherer:
                           body, re.I | re.S)
         if framed:
             frame, body = (framed.group(1), framed.group(2)) if framed.group(2) else (framed.group(3), framed.group(4))
-        sides = [s.strip(" ,?") for s in _ORDER_SPLIT.split(body) if s and s.strip(" ,?")]
-        if len(sides) > 2 and re.search(r",\s+or\s+", body):
-            # "A (owned 50% or more by …), or B": the options are set apart by the comma; an "or" inside one
-            # of them is its own
-            sides = [s.strip(" ,?") for s in _ORDER_SPLIT_COMMA.split(body) if s and s.strip(" ,?")]
+        split = _ORDER_SPLIT_COMMA if re.search(r",\s+or\s+", body) else _ORDER_SPLIT
+        sides = [s.strip(" ,?") for s in split.split(body) if s and s.strip(" ,?")]
         if part.events:
             sides = list(part.events)  # named by the plan, outside the part ("Once A, how long before B?")
-        elif part.interval and len(sides) < 2:
+        elif part.interval and asks_interval(part.text):
             # "how many days passed between A and B", "how long after A did B": the two events it names
-            # (an "A or B?" names its own: "… from being smuggled to China" is no "from A to B")
+            # (a "which came first, A or B?" names its own: "… from being smuggled to China" is no "from A to B")
             sides = interval_sides(part.text)
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
         if len(sides) < 2 and plan.context:
@@ -484,7 +484,7 @@ class EvidenceGatherer:
             # "how long after BIS announced its rule did that rule take effect": an event that points back
             # ("that rule", "it") is found with the one it points to
             # (a possessive inside the event, "their China sales", points to its own names)
-            back = n == 1 and bool(_POINTS_BACK.search(side))
+            back = n == 1 and bool(support.lexicon()["back_references"].match(side))
             hits, vector, query = self._retrieve(f"{sides[0]} {side}" if back else side, plan, self.settings.k)
             if not hits or vector is None:
                 return
@@ -509,11 +509,13 @@ class EvidenceGatherer:
                 return
             naming = [d for d in dated if d[2]][:3] or dated[:1]
             if part.interval and not any(_has_day(m.group(0)) for m in _dates_in(naming[0][0].text, years)):
-                # a time between two events is counted in days: of the best few sentences, one that dates
-                # the event to the day is taken over one that gives only its year or month
-                naming = [d for d in (naming + dated)[:3] if any(_has_day(m.group(0)) for m in _dates_in(d[0].text, years))][:1] \
+                # a time between two events is counted in days: of the best few sentences (those that name
+                # the event by its verb, when any does), one that dates the event to the day is taken over one
+                # that gives only its year or month
+                pool = naming if any(d[2] for d in naming) else dated[:3]
+                naming = [d for d in pool if any(_has_day(m.group(0)) for m in _dates_in(d[0].text, years))][:1] \
                     or naming
-            other = sides[1 - n] if len(sides) > 1 else ""
+            other = sides[1 - n]
             events.append(self._dated_event(side, naming[0], years, other) | {"naming": naming, "years": years})
         if _month_tie(events):
             # the same month, one dated only to it: of the best few sentences that name that event, one that
@@ -842,10 +844,6 @@ _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compu
 
 
 _PRONOUN_SLOTS = {"it", "its", "they", "them", "their", "this", "that"}  # a slot the user's own part filled
-_ORDER_SPLIT_COMMA = re.compile(_ORDER_SPLIT.pattern.replace(r",?\s+\bor\b\s+", r",\s+or\s+"), re.I)
-_POINTS_BACK = re.compile(r"^\s*(?:that|this|the same|these|those|it|they|he|she)\b", re.I)
-_DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer)\b|\bdifference\b|"
-                         r"\bhow (?:much|many) (?:bigger|larger|higher|smaller|lower)\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -962,7 +960,7 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any], strict: bool = Fals
                    f"{owner(low[0])} {low_text}, taking each figure as its source states it.") \
             if ratio >= 1.005 else \
             f"By our calculation, {a['entity']} and {b['entity']} are level at {shown(va, a['sentence'].text)}."
-        if ratio >= 1.005 and (_DIFFERENCE.search(part.text) or part.margin not in ("", "factor")):
+        if ratio >= 1.005 and (asks_difference(part.text) or part.margin not in ("", "factor")):
             # "by how many GB does X exceed Y": the difference is asked, the ratio shown beside it
             # the difference written as the larger figure is ("4.8 TB/s" − "3.35 TB/s" → "1.45 TB/s")
             written = re.match(r"[^\d]*([\d][\d,]*(?:\.\d+)?)", high_text)

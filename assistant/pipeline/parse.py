@@ -46,10 +46,6 @@ _NEW_QUESTION = re.compile(r"(?<=[.!?])\s+(?=(?:How|What|Which|Who|When|Where|Wh
 # between two events, when the question names both (`interval_sides`)
 _INTERVAL = re.compile(r"^\s*(?:over\s+)?(?:(?:roughly|about|approximately|exactly)\s+)?"
                        r"how (?:(?:many|much) (days|weeks|months|years)\b|long\b|much time\b)", re.I)
-# what makes a piece ask for a margin rather than a count: "by how …", a comparative or "apart"
-_MARGIN_MARK = re.compile(r"^\s*(?:and\s+)?by\b|\b(?:apart|later|earlier|sooner|longer|more|less|fewer|older|"
-                          r"younger|bigger|larger|higher|smaller|lower|separated?|passed|elapsed|margin|factor|"
-                          r"times|difference|gap)\b", re.I)
 # "When OpenAI announced …," frames a question; "When was …" asks one
 FRAMING_CLAUSE = re.compile(r"^\s*(?:when|while|once|after|before|as soon as|by the time)\b(?!\s+(?:is|are|was|were|"
                              r"did|does|do|has|have|had|will|would|can|could|should)\b)", re.I)
@@ -103,7 +99,11 @@ def lexicon() -> dict[str, Any]:
                                         r")(?:n['’]t)?\b.+)$", re.I | re.S),
             "order_cues": _cue_pattern(data["order_cues"]), "comparison_cues": _cue_pattern(data["comparison_cues"]),
             "margin_words": frozenset(data["margin_words"]), "time_units": frozenset(data["time_units"]),
-            "interval_sides": [re.compile(x, re.I | re.S) for x in data["interval_sides"]]}
+            "margin_marks": _cue_pattern(data["margin_marks"]), "difference_cues": _cue_pattern(data["difference_cues"]),
+            "interval_sides": [re.compile(x, re.I | re.S) for x in data["interval_sides"]],
+            "interval_leads": re.compile(r"^\s*(?:" + "|".join(map(re.escape, data["interval_leads"])) + r")\b", re.I),
+            "back_references": re.compile(r"^\s*(?:" + "|".join(map(re.escape, data["back_references"])) + r")\b",
+                                          re.I)}
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
@@ -217,6 +217,33 @@ def pieces(question: str, language: str = "en") -> tuple[list[str], list[str]]:
     return asking, statements
 
 
+def time_asked(text: str) -> str:
+    """The unit a question asks a length of time in: "days", "weeks", "months" or "years", "any" for
+    "how long" and "how much time"; "" when it asks none ("how many months of exports" counts exports,
+    "how long is the fibre link" asks a length)."""
+    asked = _INTERVAL.match(text)
+    if asked is None:
+        return ""
+    rest = text[asked.end():]
+    if asked.group(1) and re.match(r"\s+of\b", rest):
+        return ""
+    if not asked.group(1) and re.match(r"\s+(?:is|are)\s+(?:the|a|an|its|their)\b", rest, re.I):
+        return ""
+    return (asked.group(1) or "any").lower()
+
+
+def asks_interval(text: str) -> str:
+    """The unit of the time between two events the text names itself ("How many days passed between A
+    and B?" → "days"; see `time_asked`, `interval_sides`); "" when it asks no such thing."""
+    unit = time_asked(text)
+    return unit if unit and interval_sides(text) else ""
+
+
+def asks_difference(text: str) -> bool:
+    """The text asks how large a difference is ("by how much", "how many more": `difference_cues`)."""
+    return bool(lexicon()["difference_cues"].search(text))
+
+
 def interval_sides(text: str) -> list[str]:
     """The two events a question asks the time between, as it names them: "between A and B",
     "separated A and B", "from A to B", "after A did B" (the forms are data: `interval_sides` in
@@ -233,25 +260,31 @@ def interval_sides(text: str) -> list[str]:
 def margin_only(text: str) -> str | None:
     """The unit of the margin a piece asks for when it asks nothing else, after a question that orders
     or compares two things: "by how many days?" → "days", "How many weeks apart were they?" → "weeks",
-    "and by how much?" → "", "By what factor?" → "factor". None when the piece asks more than that (a
-    name, an event, another attribute), or asks a plain count ("How many GPUs?")."""
+    "and by how much?" → "", "By what factor?" → "factor", "by how many percentage points" →
+    "percentage points". None when the piece asks more than that (a name, an event, a year, another
+    attribute) or a plain count ("How many GPUs?", "How many of them were later?")."""
     lex = lexicon()
-    lower = text.lower().strip(" ?")
-    if not _MARGIN_MARK.search(lower) or not re.search(r"\bhow (?:many|much|far)\b|\bby what\b|"
-                                                       r"\bwhat(?:'s| is) the (?:difference|gap|margin)\b", lower):
+    lower = re.sub(r"['’]s\b", " is", text.lower()).strip(" ?")
+    by = bool(re.match(r"^\s*(?:and\s+)?by\b", lower))
+    if re.search(r"\d", lower) or not (by or lex["margin_marks"].search(lower)):
+        return None
+    if not re.search(r"\bhow (?:many|much|far|long)\b|\bby what\b|\bwhat is the (?:difference|gap|margin)\b", lower):
         return None
     words = re.findall(r"[a-z]+", lower)
-    # the unit as written ("GB", not "gb": a symbol's case is its meaning)
+    # the unit as written ("GB", not "gb": a symbol's case is its meaning), of one or two words
     asked = re.search(r"\bhow (?:many|much)\s+([A-Za-z]+)((?:\s+[A-Za-z]+)?)", text, re.I)
     unit = asked.group(1) if asked and asked.group(1).lower() not in lex["margin_words"] else ""
-    # a unit of two words ("TPP points") counts as the unit
-    second = asked.group(2).strip().lower() if unit and asked else ""
-    rest = [w for w in words if w not in lex["margin_words"] and w not in (unit.lower(), second)]
+    second = asked.group(2).strip() if unit and asked else ""
+    if second.lower() in lex["margin_words"]:
+        second = ""
+    if re.search(r"\bhow many\b", lower) and not unit and not by:
+        return None  # "how many of them were later" counts things
+    rest = [w for w in words if w not in lex["margin_words"] and w not in (unit.lower(), second.lower())]
     if rest:
         return None
     if {"factor", "times"} & set(words):
         return "factor"
-    return unit
+    return f"{unit} {second}".strip()
 
 
 def split_parts(question: str, language: str = "en") -> list[str]:
@@ -412,11 +445,11 @@ def read(text: str, language: str = "en") -> Reading:
     first = tokens[0]
     wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB") or t.lower_ in _WH), None)
 
-    between = _INTERVAL.match(lower)
-    if between and interval_sides(text):
+    interval = asks_interval(text)
+    if interval:
         # "how many days passed between A and B", "how long after A did B": the order of two dated
         # events, and the time between (in the unit asked; "any" lets the size choose it)
-        reading.answer_type, reading.interval = "order", (between.group(1) or "any").lower()
+        reading.answer_type, reading.interval = "order", interval
     elif lex["order_cues"].search(lower) or (wh is not None and wh.lower_ in ("which", "what") and wh.i <= tokens[0].i + 1
                                            and (any(t.lower_ in lex["temporal_comparatives"] for t in doc)
                                                 or (any(t.lower_ in lex["order_adverbs"] and t.head.pos_ != "NOUN"

@@ -25,7 +25,7 @@ from assistant.pipeline.intent import LOOKUP, IntentClassifier
 from assistant.prompts import load
 from assistant.pipeline.parse import (FRAMING_CLAUSE, Bridge, Reading, asked_class, attribute_terms, bridge, bridge_classes,
                                       frames, lexicon, margin_only, parsed, pieces, read, split_parts,
-                                      topic)
+                                      time_asked, topic)
 from assistant.pipeline.support import DATE, MODEL_NUMBER, UNIT_SYMBOL, focus_forms, mentions, stem
 from assistant.pipeline.types import Computation, Entity, Part, QueryPlan
 from assistant.tools.catalogue import Catalogue
@@ -286,16 +286,19 @@ def _follow_up_words() -> frozenset[str]:
     return frozenset(load("answer_types.yaml")["follow_up_words"])
 
 
-def _with_margins(parts: list[Part], texts: list[str]) -> list[Part]:
+def _with_margins(parts: list[Part], texts: list[str]) -> tuple[list[Part], list[str]]:
     """The parts, each piece that asks only the margin of the part before it folded into that part:
     "Which came first, A or B? How many days apart were they?" is one order part with its interval
     asked in days; "Which is bigger, A or B, and by how much?" one comparison with its difference.
-    (`texts`: the pieces as the user wrote them, one per part.)"""
+    `texts`: the pieces as the user wrote them, one per part; returned are the parts kept and their
+    pieces, still one per part."""
     kept: list[Part] = []
+    pieces_kept: list[str] = []
     for part, text in zip(parts, texts):
         margin = margin_only(text) if kept and kept[-1].answer_type in ("order", "comparison") else None
         if margin is None:
             kept.append(part)
+            pieces_kept.append(text)
             continue
         before = kept[-1]
         if before.answer_type == "order":
@@ -303,11 +306,7 @@ def _with_margins(parts: list[Part], texts: list[str]) -> list[Part]:
             before.interval = margin.lower() if margin.lower() in lexicon()["time_units"] else "any"
         else:
             before.margin = margin or "amount"
-    return kept
-
-
-_ASKS_TIME = re.compile(r"^\s*(?:and\s+)?(?:(?:roughly|about|approximately|exactly)\s+)?"
-                        r"how (?:(?:many|much) (days|weeks|months|years)\b|long\b|much time\b)", re.I)
+    return kept, pieces_kept
 
 
 def _interval_from_lead(part: Part, text: str, statements: list[str]) -> None:
@@ -315,26 +314,31 @@ def _interval_from_lead(part: Part, text: str, statements: list[str]) -> None:
     "Once A, how many weeks went by before B?" (a lead of time is the first event, what follows
     "before"/"until" the second); "A, and B: how many months apart were they?" (the two things the
     lead names). `text`: the part as the user wrote it; `statements`: what the question states first."""
-    if part.answer_type not in ("number", "other") or part.interval or not statements:
+    # (a calculation on the user's figures, "When a cluster draws 30 MW, how many days until it uses
+    # 1 GWh?", is no interval between events)
+    if part.answer_type not in ("number", "other") or part.interval or not statements or part.computations \
+            or part.scenario or any(q.kind != "number" for q in parse_quantities(f"{statements[-1]} {text}")):
         return
-    asked = _ASKS_TIME.match(text)
+    asked = time_asked(text)
     margin = margin_only(text)
-    if asked is None and (margin is None or margin.lower() not in lexicon()["time_units"]):
+    if not asked and (margin is None or margin.lower() not in lexicon()["time_units"]):
         return
-    lead = statements[-1].strip(" ,:;")
+    lead = statements[-1].strip(" ,.:;")
     tail = re.search(r"\b(?:before|until|till)\s+(.+)$", text, re.I | re.S)
-    if FRAMING_CLAUSE.match(lead) and tail:
-        events = [FRAMING_CLAUSE.sub("", lead, count=1).strip(" ,"), tail.group(1).strip(" ?")]
-    elif margin is not None:
-        # (", and" first: "Nvidia and AMD's deal, and the H20 rule" names two things, not three)
+    leading = lexicon()["interval_leads"].match(lead)
+    if leading and tail:
+        events = [lead[leading.end():].strip(" ,"), tail.group(1).strip(" ?")]
+    elif margin is not None and not leading:
+        # (", and" first: "Nvidia and AMD's deal, and the H20 rule" names two things, not three; a bare
+        # "and" only between two phrases of two words or more: "Nvidia and AMD launched chips" is one)
         halves = re.split(r",\s+and\s+", lead, maxsplit=1)
         halves = halves if len(halves) == 2 else re.split(r"\s+and\s+", lead, maxsplit=1)
-        if len(halves) != 2:
+        if len(halves) != 2 or any(len(h.split()) < 2 for h in halves):
             return
         events = [h.strip(" ,") for h in halves]
     else:
         return
-    unit = (asked.group(1) if asked and asked.group(1) else margin if margin else "") or "any"
+    unit = asked if asked else (margin or "any")
     part.answer_type, part.interval, part.events = "order", unit.lower(), events
 
 
@@ -841,8 +845,8 @@ class Planner:
                 continue
             parts.append(self._part(text, language, parts, context, scenario, framing))
         if len(parts) == len(texts):
-            parts = _with_margins(parts, texts)
-            for part, text in zip(parts, texts):
+            parts, kept = _with_margins(parts, texts)
+            for part, text in zip(parts, kept):
                 _interval_from_lead(part, text, statements)
         for frame in framing_leads:
             # (every part keeps the whole framing, as its tools read it)

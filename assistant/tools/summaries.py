@@ -8,7 +8,10 @@ rather than guessing.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
+
+from assistant.prompts import load
 
 from .formatting import fmt_energy, fmt_num, fmt_pct, fmt_power, fmt_sci, fmt_sig, sentence_case
 from .mentions import FleetRef
@@ -200,8 +203,12 @@ def equivalent_summary(result: ToolResult, ref: FleetRef) -> str:
     )
 
 
-_ASKS_DIFFERENCE = re.compile(r"\bby how (?:many|much)\b|\bhow (?:many|much) (?:more|less|fewer|bigger|larger|"
-                              r"higher|lower|smaller)\b|\bdifference\b|\bhow far apart\b")
+@lru_cache(maxsize=1)
+def _asks_difference() -> re.Pattern[str]:
+    """What a question says when it asks how large a difference is: the same cues the plan reads
+    (`difference_cues` in prompts/answer_types.yaml)."""
+    cues = load("answer_types.yaml")["difference_cues"]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(c) for c in cues) + ")", re.I)
 
 
 def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef) -> str:
@@ -245,7 +252,7 @@ def compare_summary(result: ToolResult, question: str, a: FleetRef, b: FleetRef)
         head = f"{a_name} is {fmt_pct(ratio)} of {b_name} {label} ({detail})."
     else:
         head = f"{a_name} has {fmt_num(ratio, 2)} times {noun} of {b_name} ({detail})."
-    if abs(ratio - 1) >= 5e-4 and _ASKS_DIFFERENCE.search(lower):
+    if abs(ratio - 1) >= 5e-4 and _asks_difference().search(lower):
         # "… and by how much?": the difference too, in the lead dimension's own unit
         values = {"compute": (r["a"]["total_tpp"], r["b"]["total_tpp"], " TPP", 1),
                   "power": ((r["a"]["tdp_w"], r["b"]["tdp_w"], " W", 0) if per_chip else

@@ -97,9 +97,12 @@ class ExtractiveWriter:
         order = pe.facts.get("order")
         if order:
             a, b = order["a"], order["b"]
-            out.append(DraftSentence(a["sentence"], [a["passage"]], index, "answer"))
-            if b["sentence"] != a["sentence"]:
-                out.append(DraftSentence(b["sentence"], [b["passage"]], index, "answer"))
+            # each dated sentence once: an earlier part may have quoted it already (a multi-hop part that
+            # named one of the events)
+            for event in (a, b):
+                if event["sentence"] not in kept:
+                    out.append(DraftSentence(event["sentence"], [event["passage"]], index, "answer"))
+                    kept.append(event["sentence"])
             relation = order["relation"] if language == "en" else _RELATION_FR.get(order["relation"], order["relation"])
             if a.get("clause") or b.get("clause"):
                 # "So DeepSeek put out R1 came before …" is no sentence: each event is quoted beside its date

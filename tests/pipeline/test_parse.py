@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline.parse import (asked_class, bridge, event_verb, frames, margin_only, orders, pieces, read,
-                                      split_parts)
+from assistant.pipeline.parse import (asked_class, bridge, event_verb, frames, interval_sides, margin_only, orders,
+                                      pieces, read, split_parts)
 
 
 @pytest.mark.parametrize("question, answer_type", [
@@ -287,25 +287,39 @@ def test_the_time_between_two_named_events_is_asked_in_many_forms(question, unit
     assert reading.answer_type == "order" and reading.interval == unit
 
 
-def test_a_length_of_time_with_no_two_events_is_no_interval():
-    assert read("How long is Oracle's lease at Abilene?").interval == ""
+@pytest.mark.parametrize("question", ["How long is Oracle's lease at Abilene?",
+                                      "How long is the fibre link between Abilene and Dallas?",
+                                      "How many months of exports went from Nvidia to China?"])
+def test_a_length_or_a_count_is_no_interval(question):
+    assert read(question).interval == ""
+
+
+def test_an_event_with_its_own_verb_is_read_whole():
+    # "after the rule was announced did it take effect": the first event is the whole clause
+    assert interval_sides("How many weeks after the rule was announced did it take effect?") == [
+        "the rule was announced", "it take effect"]
 
 
 @pytest.mark.parametrize("piece, margin", [
     ("How many days apart were they", "days"),
     ("and by how many weeks", "weeks"),
     ("By how much", ""),
-    ("by how many TPP points", "TPP"),
+    ("by how many TPP points", "TPP points"),
     ("By how many GB", "GB"),
     ("By what factor", "factor"),
     ("How far apart are they", ""),
+    ("What's the difference", ""),
+    ("How long apart were they", ""),
+    ("How much longer did it take", ""),
+    ("How many days in between", "days"),
 ])
 def test_a_piece_that_asks_only_a_margin_is_read_as_one(piece, margin):
     assert margin_only(piece) == margin
 
 
 @pytest.mark.parametrize("piece", ["How many GPUs", "How many days did the run take", "Who was older",
-                                   "by how much did Nvidia's China revenue fall after the H20 rule"])
+                                   "by how much did Nvidia's China revenue fall after the H20 rule",
+                                   "How many of them were later", "How many were separated", "How much more in 2025"])
 def test_a_piece_that_asks_more_than_a_margin_is_not_one(piece):
     assert margin_only(piece) is None
 

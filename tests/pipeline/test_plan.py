@@ -685,3 +685,19 @@ def test_an_interval_between_events_named_before_the_question_takes_them_as_its_
                                                                                        interval):
     part = only_part(planner.plan(question))
     assert part.answer_type == "order" and part.events == events and part.interval == interval
+
+
+def test_a_part_after_a_folded_margin_keeps_its_own_reading(planner):
+    plan = planner.plan("The H20 rule and R1: which came first? How many days apart were they? "
+                        "How many GPUs did DeepSeek use?")
+    assert [p.answer_type for p in plan.parts] == ["order", "number"]
+    assert plan.parts[0].interval == "days" and plan.parts[1].interval == "" and plan.parts[1].events == []
+
+
+@pytest.mark.parametrize("question", [
+    "When a cluster draws 30 MW, how many days until it uses 1 GWh?",  # a calculation on stated figures
+    "Nvidia and AMD launched chips in 2024. How many months apart?",   # one clause, not two events
+])
+def test_no_interval_is_taken_from_a_lead_that_names_no_two_events(planner, question):
+    part = only_part(planner.plan(question))
+    assert part.interval == "" and part.events == []
