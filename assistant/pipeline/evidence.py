@@ -21,7 +21,7 @@ from typing import Any
 from assistant.pipeline import support
 from assistant.prompts import load
 from assistant.pipeline.intent import LOOKUP, IntentClassifier
-from assistant.pipeline.parse import asks_difference, asks_interval, event_verb, interval_sides, item_kind
+from assistant.pipeline.parse import asks_difference, event_verb, interval_sides, item_kind, time_asked
 from assistant.pipeline.plan import FRAME_IDF
 from assistant.pipeline.types import Evidence, Part, PartEvidence, Passage, QueryPlan, RankedSentence, ToolRun
 from assistant.retrieval import Hit, SearchResult, fuse
@@ -436,7 +436,7 @@ class EvidenceGatherer:
             " ".join(x for x in (part.scenario, part.frame if part.intent == "screen" else "", part.text) if x)
         if part.intent == "scenario" and part.tool_text:
             text = part.tool_text  # its figures and question in the order the plan read them
-        if part.margin not in ("", "factor"):
+        if _difference_asked(part):
             text = f"{text}, by how much"  # the margin asked after the comparison, in the words a tool reads
         return self._run(text, part.intent, evidence, asked=True, vector=vector)
 
@@ -455,14 +455,16 @@ class EvidenceGatherer:
                           body, re.I | re.S)
         if framed:
             frame, body = (framed.group(1), framed.group(2)) if framed.group(2) else (framed.group(3), framed.group(4))
-        split = _ORDER_SPLIT_COMMA if re.search(r",\s+or\s+", body) else _ORDER_SPLIT
-        sides = [s.strip(" ,?") for s in split.split(body) if s and s.strip(" ,?")]
+        # "how many days passed between A and B", "how long after A did B": the two events it names
+        # (a "which came first, A or B?" names its own: "… from being smuggled to China" is no "from A to B")
+        named = interval_sides(part.text) if part.interval and time_asked(part.text) else []
         if part.events:
             sides = list(part.events)  # named by the plan, outside the part ("Once A, how long before B?")
-        elif part.interval and asks_interval(part.text):
-            # "how many days passed between A and B", "how long after A did B": the two events it names
-            # (a "which came first, A or B?" names its own: "… from being smuggled to China" is no "from A to B")
-            sides = interval_sides(part.text)
+        elif named:
+            sides = named
+        else:
+            split = _ORDER_SPLIT_COMMA if re.search(r",\s+or\s+", body) else _ORDER_SPLIT
+            sides = [s.strip(" ,?") for s in split.split(body) if s and s.strip(" ,?")]
         sides = [re.sub(r"\s+(?:come|came|happen|happened|occur|occurred)$", "", s, flags=re.I) for s in sides]
         if len(sides) < 2 and plan.context:
             # "Microsoft unveiled Fairwater and Huawei laid out its roadmap in September 2025. Which came first?":
@@ -548,7 +550,7 @@ class EvidenceGatherer:
 
     @staticmethod
     def _dated_event(side: str, candidate: tuple[RankedSentence, Hit, bool], years: set[str],
-                     other: str = "") -> dict[str, Any]:
+                     other: str) -> dict[str, Any]:
         """One event of an order question, dated by a sentence: its date within the framing years, the
         one written to the day where the sentence gives several; of several such, the one written
         nearest a word of this event that the `other` event does not use ("announced … October 17,
@@ -846,6 +848,12 @@ _DIMENSION_KINDS = {"power": "power", "energy": "energy", "money": "usd", "compu
 _PRONOUN_SLOTS = {"it", "its", "they", "them", "their", "this", "that"}  # a slot the user's own part filled
 
 
+def _difference_asked(part: Part) -> bool:
+    """A piece after the comparison asked how large its difference is ("By how much?", "By how many
+    GB?"; see plan._with_margins); "By what factor?" asks the ratio, which every comparison states."""
+    return part.margin not in ("", "factor")
+
+
 @lru_cache(maxsize=1)
 def _value_classes() -> tuple[tuple[str, ...], ...]:
     """Classes of mutually exclusive values (value_classes.yaml): foundries, precisions, memory types."""
@@ -960,7 +968,7 @@ def _ratio(part: Part, a: dict[str, Any], b: dict[str, Any], strict: bool = Fals
                    f"{owner(low[0])} {low_text}, taking each figure as its source states it.") \
             if ratio >= 1.005 else \
             f"By our calculation, {a['entity']} and {b['entity']} are level at {shown(va, a['sentence'].text)}."
-        if ratio >= 1.005 and (asks_difference(part.text) or part.margin not in ("", "factor")):
+        if ratio >= 1.005 and (asks_difference(part.text) or _difference_asked(part)):
             # "by how many GB does X exceed Y": the difference is asked, the ratio shown beside it
             # the difference written as the larger figure is ("4.8 TB/s" − "3.35 TB/s" → "1.45 TB/s")
             written = re.match(r"[^\d]*([\d][\d,]*(?:\.\d+)?)", high_text)

@@ -101,9 +101,13 @@ def lexicon() -> dict[str, Any]:
             "margin_words": frozenset(data["margin_words"]), "time_units": frozenset(data["time_units"]),
             "margin_marks": _cue_pattern(data["margin_marks"]), "difference_cues": _cue_pattern(data["difference_cues"]),
             "interval_sides": [re.compile(x, re.I | re.S) for x in data["interval_sides"]],
-            "interval_leads": re.compile(r"^\s*(?:" + "|".join(map(re.escape, data["interval_leads"])) + r")\b", re.I),
-            "back_references": re.compile(r"^\s*(?:" + "|".join(map(re.escape, data["back_references"])) + r")\b",
-                                          re.I)}
+            "interval_leads": _lead_pattern(data["interval_leads"]),
+            "back_references": _lead_pattern(data["back_references"])}
+
+
+def _lead_pattern(words: list[str]) -> re.Pattern[str]:
+    """Any of `words` (or phrases) opening a text, as a whole word."""
+    return re.compile(r"^\s*(?:" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
 
 def _cue_pattern(cues: list[str]) -> re.Pattern[str]:

@@ -317,12 +317,14 @@ def _interval_from_lead(part: Part, text: str, statements: list[str]) -> None:
     # (a calculation on the user's figures, "When a cluster draws 30 MW, how many days until it uses
     # 1 GWh?", is no interval between events)
     if part.answer_type not in ("number", "other") or part.interval or not statements or part.computations \
-            or part.scenario or any(q.kind != "number" for q in parse_quantities(f"{statements[-1]} {text}")):
+            or part.scenario:
         return
     asked = time_asked(text)
     margin = margin_only(text)
     if not asked and (margin is None or margin.lower() not in lexicon()["time_units"]):
         return
+    if any(q.kind != "number" for q in parse_quantities(f"{statements[-1]} {text}")):
+        return  # (read only for a part that asks a time: the plan stage runs on every question)
     lead = statements[-1].strip(" ,.:;")
     tail = re.search(r"\b(?:before|until|till)\s+(.+)$", text, re.I | re.S)
     leading = lexicon()["interval_leads"].match(lead)
